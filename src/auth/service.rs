@@ -1,0 +1,269 @@
+//! Sessions: registration, login, refresh-token rotation with reuse detection, logout and
+//! password changes. A session is a refresh-token family; access tokens name their family
+//! (`sid`) so revoking the family ends them too.
+
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    tokens::{hash_refresh_token, new_refresh_token},
+    validate,
+};
+use crate::{
+    entities::{refresh_token, user},
+    error::{AppError, AppResult},
+    events::{self, AuditContext},
+    state::AppState,
+    users::service as users,
+    wallet::service as wallets,
+};
+
+const BAD_CREDENTIALS: &str = "invalid username or password";
+const BAD_REFRESH: &str = "invalid or expired refresh token";
+
+/// What a successful register / login / refresh hands back.
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+    pub user: user::Model,
+}
+
+pub struct Registration {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub full_name: Option<String>,
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user: user::Model,
+    pub session_id: Uuid,
+}
+
+/// Inserts a refresh token into `family` and signs an access token for it.
+async fn issue(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    user: user::Model,
+    family_id: Uuid,
+    id: Uuid,
+) -> AppResult<Session> {
+    let refresh = new_refresh_token();
+    let now = Utc::now();
+    let ttl = Duration::from_std(state.config.refresh_token_ttl()).map_err(AppError::internal)?;
+    refresh_token::ActiveModel {
+        id: Set(id),
+        user_id: Set(user.id),
+        family_id: Set(family_id),
+        token_hash: Set(hash_refresh_token(&refresh)),
+        expires_at: Set(now + ttl),
+        revoked_at: Set(None),
+        replaced_by: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    let access_token = state.jwt.issue_access(user.id, family_id)?;
+    let session = Session {
+        access_token,
+        refresh_token: refresh,
+        expires_in: state.jwt.access_ttl_secs(),
+        user,
+    };
+    Ok(session)
+}
+
+pub async fn register(state: &AppState, audit: &AuditContext, input: Registration) -> AppResult<Session> {
+    let username = validate::username(&input.username)?;
+    let email = validate::email(&input.email)?;
+    validate::password("password", &input.password)?;
+    let full_name = validate::optional_text("fullName", input.full_name.as_deref(), 100)?;
+    // Cheap check first so a taken name costs no argon2 run; the unique indexes still decide
+    // races between concurrent registrations.
+    users::ensure_available(&state.db, &username, &email).await?;
+    let password_hash = state.passwords.hash(&input.password).await?;
+
+    // The user row is the first statement, so on SQLite the transaction takes the write lock
+    // at once instead of failing to upgrade a read snapshot under contention.
+    let txn = state.db.begin().await?;
+    let user = users::create(&txn, users::NewUser { username, email, password_hash, full_name }).await?;
+    let wallet = wallets::create(&txn, &state.wallet_cipher, user.id, None, true, wallets::SIGNUP_GRANT).await?;
+    let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
+    events::record(
+        &txn,
+        &audit.with_actor(session.user.id),
+        "user.register",
+        Some(("User", session.user.id.to_string())),
+        json!({"username": session.user.username, "wallet": wallet.address}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+pub async fn login(state: &AppState, audit: &AuditContext, login: &str, password: &str) -> AppResult<Session> {
+    let found = users::find_by_login(&state.db, login).await?;
+    // Always one argon2 run, so the answer time does not tell whether the user exists.
+    let ok = state.passwords.verify(password, found.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let user = match found {
+        Some(user) if ok && user.is_active => user,
+        _ => return Err(AppError::Unauthenticated(BAD_CREDENTIALS)),
+    };
+    let txn = state.db.begin().await?;
+    let user = users::touch_last_login(&txn, user).await?;
+    let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
+    events::record(&txn, &audit.with_actor(session.user.id), "user.login", None, json!({})).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<u64> {
+    let res = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// Rotates a refresh token. Presenting one that was already rotated (or revoked) means it
+/// leaked: the whole family is revoked, so the thief's newer token dies too.
+pub async fn refresh(state: &AppState, audit: &AuditContext, presented: &str) -> AppResult<Session> {
+    let hash = hash_refresh_token(presented.trim());
+    let Some(current) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(&state.db)
+        .await?
+    else {
+        return Err(AppError::Unauthenticated(BAD_REFRESH));
+    };
+    if current.revoked_at.is_some() || current.replaced_by.is_some() {
+        let revoked = revoke_family(&state.db, current.family_id).await?;
+        tracing::warn!(family = %current.family_id, revoked, "refresh token reuse; family revoked");
+        return Err(AppError::Unauthenticated(BAD_REFRESH));
+    }
+    if current.expires_at <= Utc::now() {
+        return Err(AppError::Unauthenticated(BAD_REFRESH));
+    }
+    let Some(user) = users::find_by_id(&state.db, current.user_id).await?.filter(|u| u.is_active) else {
+        return Err(AppError::Unauthenticated(BAD_REFRESH));
+    };
+
+    let txn = state.db.begin().await?;
+    let next_id = Uuid::now_v7();
+    // Claim the token with a conditional update: of two concurrent refreshes with the same
+    // token exactly one wins; the other is treated as reuse.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::ReplacedBy, Expr::value(next_id))
+        .filter(refresh_token::Column::Id.eq(current.id))
+        .filter(refresh_token::Column::ReplacedBy.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        txn.rollback().await?;
+        revoke_family(&state.db, current.family_id).await?;
+        return Err(AppError::Unauthenticated(BAD_REFRESH));
+    }
+    let session = issue(&txn, state, user, current.family_id, next_id).await?;
+    events::record(&txn, &audit.with_actor(session.user.id), "session.refresh", None, json!({})).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Revokes the family of `refresh_token` when given, otherwise every session of `viewer`.
+pub async fn logout(
+    state: &AppState,
+    audit: &AuditContext,
+    viewer: Option<&AuthUser>,
+    presented: Option<&str>,
+) -> AppResult<()> {
+    match (presented, viewer) {
+        (Some(token), _) => {
+            let Some(current) = refresh_token::Entity::find()
+                .filter(refresh_token::Column::TokenHash.eq(hash_refresh_token(token.trim())))
+                .one(&state.db)
+                .await?
+            else {
+                return Err(AppError::Unauthenticated(BAD_REFRESH));
+            };
+            let txn = state.db.begin().await?;
+            revoke_family(&txn, current.family_id).await?;
+            events::record(&txn, &audit.with_actor(current.user_id), "session.logout", None, json!({}))
+                .await?;
+            txn.commit().await?;
+        }
+        (None, Some(viewer)) => {
+            let txn = state.db.begin().await?;
+            revoke_all(&txn, viewer.user.id, None).await?;
+            events::record(&txn, &audit.with_actor(viewer.user.id), "session.logout_all", None, json!({}))
+                .await?;
+            txn.commit().await?;
+        }
+        (None, None) => return Err(AppError::Unauthenticated("authentication required")),
+    }
+    Ok(())
+}
+
+async fn revoke_all(db: &impl ConnectionTrait, user_id: Uuid, except_family: Option<Uuid>) -> AppResult<()> {
+    let mut update = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null());
+    if let Some(family) = except_family {
+        update = update.filter(refresh_token::Column::FamilyId.ne(family));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// Changes the password and revokes every session but the caller's.
+pub async fn change_password(
+    state: &AppState,
+    audit: &AuditContext,
+    viewer: &AuthUser,
+    current_password: &str,
+    new_password: &str,
+) -> AppResult<()> {
+    validate::password("newPassword", new_password)?;
+    let ok = state.passwords.verify(current_password, Some(&viewer.user.password_hash)).await?;
+    if !ok {
+        return Err(AppError::bad_input("currentPassword", "current password is incorrect"));
+    }
+    let hash = state.passwords.hash(new_password).await?;
+    let txn = state.db.begin().await?;
+    users::set_password_hash(&txn, viewer.user.clone(), hash).await?;
+    revoke_all(&txn, viewer.user.id, Some(viewer.session_id)).await?;
+    events::record(&txn, &audit.with_actor(viewer.user.id), "user.change_password", None, json!({}))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Resolves a bearer token to its user: a valid signature is not enough, the user must still
+/// be active and the session not revoked.
+pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthUser> {
+    let claims = state.jwt.verify_access(token)?;
+    let live_session = refresh_token::Entity::find()
+        .filter(refresh_token::Column::FamilyId.eq(claims.sid))
+        .filter(refresh_token::Column::UserId.eq(claims.sub))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .count(&state.db)
+        .await?;
+    if live_session == 0 {
+        return Err(AppError::Unauthenticated("session has been revoked"));
+    }
+    match users::find_by_id(&state.db, claims.sub).await? {
+        Some(user) if user.is_active => Ok(AuthUser { user, session_id: claims.sid }),
+        _ => Err(AppError::Unauthenticated("invalid or expired access token")),
+    }
+}

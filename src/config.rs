@@ -1,0 +1,274 @@
+//! One typed configuration, read once from the environment (and `.env`).
+//!
+//! Every variable has an embedded-mode default, so `cargo run` needs none of them. A value
+//! that does not parse is a start-up error naming the variable.
+
+use std::{net::IpAddr, path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use figment::{Figment, providers::Serialized};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// Environment variables this crate reads; anything else in the environment is ignored.
+const VARIABLES: &[&str] = &[
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "WALLET_MASTER_KEY",
+    "ENVIRONMENT",
+    "ALLOWED_ORIGINS",
+    "ACCESS_TOKEN_EXPIRE_MINUTES",
+    "REFRESH_TOKEN_EXPIRE_DAYS",
+    "HOST",
+    "PORT",
+    "LOG_FORMAT",
+    "DATA_DIR",
+    "STATIC_DIR",
+    "AUTO_MIGRATE",
+    "DB_MAX_CONNECTIONS",
+    "DB_MIN_CONNECTIONS",
+    "DB_ACQUIRE_TIMEOUT_SECS",
+    "BODY_LIMIT_BYTES",
+    "HASHING_CONCURRENCY",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "AI_MODEL",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`; unset means the embedded SQLite file under `data_dir`.
+    pub database_url: Option<String>,
+    /// Unset means in-process cache, rate limits and pub/sub.
+    pub redis_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub wallet_master_key: Option<String>,
+    pub environment: Environment,
+    /// Comma-separated origins allowed by CORS; empty allows none (same-origin only).
+    pub allowed_origins: String,
+    pub access_token_expire_minutes: i64,
+    pub refresh_token_expire_days: i64,
+    pub host: IpAddr,
+    pub port: u16,
+    /// Defaults to json in production and pretty in development.
+    pub log_format: Option<LogFormat>,
+    pub data_dir: PathBuf,
+    pub static_dir: PathBuf,
+    /// Apply pending migrations on `serve` against PostgreSQL. SQLite always migrates.
+    pub auto_migrate: bool,
+    pub db_max_connections: u32,
+    pub db_min_connections: u32,
+    pub db_acquire_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+    /// How many argon2 hashes may run at once; each takes ~19 MiB, so this bounds memory.
+    pub hashing_concurrency: usize,
+    pub openai_api_key: Option<String>,
+    pub openai_base_url: Option<String>,
+    pub ai_model: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            redis_url: None,
+            secret_key: None,
+            wallet_master_key: None,
+            environment: Environment::Development,
+            allowed_origins: String::new(),
+            access_token_expire_minutes: 30,
+            refresh_token_expire_days: 7,
+            host: IpAddr::from([0, 0, 0, 0]),
+            port: 8000,
+            log_format: None,
+            data_dir: PathBuf::from("data"),
+            static_dir: PathBuf::from("static"),
+            auto_migrate: false,
+            db_max_connections: 10,
+            db_min_connections: 0,
+            db_acquire_timeout_secs: 5,
+            body_limit_bytes: 1024 * 1024,
+            hashing_concurrency: 4,
+            openai_api_key: None,
+            openai_base_url: None,
+            ai_model: None,
+        }
+    }
+}
+
+/// Shortest secret accepted in production: HS256 wants at least 256 bits of key.
+pub const MIN_SECRET_LEN: usize = 32;
+
+impl Config {
+    /// Reads `.env` (if present) and the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        // A missing .env is normal; a malformed one is worth stopping for.
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(e).context("could not read .env"),
+        }
+        let vars: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, v)| VARIABLES.contains(&k.as_str()) && !v.trim().is_empty())
+            .collect();
+        Self::from_vars(vars)
+    }
+
+    /// Builds a config from explicit variables; used by `from_env` and by tests.
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        for (key, value) in vars {
+            if VARIABLES.contains(&key.as_str()) {
+                figment = figment.merge(Serialized::default(&key.to_lowercase(), value.trim()));
+            }
+        }
+        let config: Config = figment.extract_lossy().map_err(|e| {
+            let key = e.path.first().cloned().unwrap_or_default().to_uppercase();
+            anyhow::anyhow!("invalid value for environment variable {key}: {}", e.kind)
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            bail!("invalid value for environment variable DATABASE_URL: expected sqlite:… or postgres://…");
+        }
+        if let Some(url) = &self.redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            bail!("invalid value for environment variable REDIS_URL: expected redis://… or rediss://…");
+        }
+        for (name, value) in [
+            ("ACCESS_TOKEN_EXPIRE_MINUTES", self.access_token_expire_minutes),
+            ("REFRESH_TOKEN_EXPIRE_DAYS", self.refresh_token_expire_days),
+        ] {
+            if value <= 0 {
+                bail!("invalid value for environment variable {name}: must be positive");
+            }
+        }
+        if self.db_max_connections == 0 || self.db_min_connections > self.db_max_connections {
+            bail!(
+                "invalid value for environment variable DB_MAX_CONNECTIONS: must be at least 1 and at least DB_MIN_CONNECTIONS"
+            );
+        }
+        if self.hashing_concurrency == 0 {
+            bail!("invalid value for environment variable HASHING_CONCURRENCY: must be at least 1");
+        }
+        if self.environment == Environment::Production {
+            match &self.secret_key {
+                None => bail!("SECRET_KEY must be set when ENVIRONMENT=production"),
+                Some(k) if k.len() < MIN_SECRET_LEN => bail!(
+                    "SECRET_KEY must be at least {MIN_SECRET_LEN} characters when ENVIRONMENT=production"
+                ),
+                _ => {}
+            }
+            match &self.wallet_master_key {
+                None => bail!("WALLET_MASTER_KEY must be set when ENVIRONMENT=production"),
+                Some(k) if k.len() < MIN_SECRET_LEN => bail!(
+                    "WALLET_MASTER_KEY must be at least {MIN_SECRET_LEN} characters when ENVIRONMENT=production"
+                ),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format.unwrap_or(if self.is_production() { LogFormat::Json } else { LogFormat::Pretty })
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/blackroad.db?mode=rwc", self.data_dir.display()),
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    pub fn allowed_origins(&self) -> Vec<String> {
+        self.allowed_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_expire_minutes as u64 * 60)
+    }
+
+    pub fn refresh_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.refresh_token_expire_days as u64 * 86_400)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_embedded_mode() {
+        let config = Config::from_vars(vec![]).unwrap();
+        assert_eq!(config.port, 8000);
+        assert!(config.is_sqlite());
+        assert_eq!(config.access_token_expire_minutes, 30);
+    }
+
+    #[test]
+    fn bad_value_names_the_variable() {
+        let err = Config::from_vars(vars(&[("PORT", "eighty")])).unwrap_err().to_string();
+        assert!(err.contains("PORT"), "{err}");
+        let err = Config::from_vars(vars(&[("ENVIRONMENT", "staging")])).unwrap_err().to_string();
+        assert!(err.contains("ENVIRONMENT"), "{err}");
+        let err = Config::from_vars(vars(&[("AUTO_MIGRATE", "maybe")])).unwrap_err().to_string();
+        assert!(err.contains("AUTO_MIGRATE"), "{err}");
+    }
+
+    #[test]
+    fn production_requires_secrets() {
+        let err = Config::from_vars(vars(&[("ENVIRONMENT", "production")])).unwrap_err().to_string();
+        assert!(err.contains("SECRET_KEY"), "{err}");
+        let long = "x".repeat(40);
+        let err = Config::from_vars(vars(&[("ENVIRONMENT", "production"), ("SECRET_KEY", &long)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("WALLET_MASTER_KEY"), "{err}");
+        Config::from_vars(vars(&[
+            ("ENVIRONMENT", "production"),
+            ("SECRET_KEY", &long),
+            ("WALLET_MASTER_KEY", &long),
+        ]))
+        .unwrap();
+    }
+}

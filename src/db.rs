@@ -1,0 +1,105 @@
+//! Database connection and migration policy.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::config::Config;
+
+/// How long a SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
+
+/// The URL without its password, for error messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("could not create the database directory {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// Connects with the configured pool; `statements` counts every SQL statement run.
+pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> anyhow::Result<DatabaseConnection> {
+    let url = config.database_url();
+    if config.is_sqlite() {
+        ensure_sqlite_dir(&url)?;
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(config.db_max_connections)
+        .min_connections(config.db_min_connections)
+        .acquire_timeout(Duration::from_secs(config.db_acquire_timeout_secs))
+        .connect_timeout(Duration::from_secs(config.db_acquire_timeout_secs))
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, SLOW_STATEMENT)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        });
+    let mut db = Database::connect(options)
+        .await
+        .with_context(|| format!("could not connect to the database at {}", redacted(&url)))?;
+    db.set_metric_callback(move |_| {
+        statements.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok(db)
+}
+
+/// SQLite (embedded) always migrates. PostgreSQL migrates only with AUTO_MIGRATE=true and
+/// otherwise refuses to serve a schema older than the code.
+pub async fn prepare(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()> {
+    if config.is_sqlite() || config.auto_migrate {
+        return Migrator::up(db, None).await.context("applying migrations failed");
+    }
+    let pending = Migrator::get_pending_migrations_read_only(db)
+        .await
+        .context("could not read the migration status")?;
+    if !pending.is_empty() {
+        let names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
+        bail!(
+            "the database has {} pending migration(s) ({}); run `blackroad-api migrate up` or set AUTO_MIGRATE=true",
+            names.len(),
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_password() {
+        assert_eq!(super::redacted("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(super::redacted("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,102 @@
+//! What every resolver can reach: the app state, the viewer, request metadata and the
+//! per-request DataLoaders (created per request so nothing cached leaks between viewers).
+
+use async_graphql::{Context, dataloader::DataLoader};
+use uuid::Uuid;
+
+use crate::{
+    auth::service::AuthUser,
+    error::{AppError, AppResult},
+    events::AuditContext,
+    state::AppState,
+    users::loaders::UserById,
+    wallet::loaders::{WalletById, WalletsByOwner},
+};
+
+/// Who is asking. A present but bad token is remembered so that fields needing a user can
+/// say why, while public fields still answer.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Anonymous,
+    Invalid(&'static str),
+    User(Box<AuthUser>),
+}
+
+impl Viewer {
+    pub fn require(&self) -> AppResult<&AuthUser> {
+        match self {
+            Viewer::User(user) => Ok(user),
+            Viewer::Anonymous => Err(AppError::Unauthenticated("authentication required")),
+            Viewer::Invalid(reason) => Err(AppError::Unauthenticated(reason)),
+        }
+    }
+
+    pub fn user(&self) -> Option<&AuthUser> {
+        match self {
+            Viewer::User(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// Owner-only data is visible to its owner and to admins.
+    pub fn can_see_private_of(&self, owner_id: Uuid) -> bool {
+        self.user().is_some_and(|v| v.user.id == owner_id || v.user.is_admin)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub request_id: String,
+    pub ip: Option<String>,
+}
+
+pub struct Loaders {
+    pub user_by_id: DataLoader<UserById>,
+    pub wallet_by_id: DataLoader<WalletById>,
+    pub wallets_by_owner: DataLoader<WalletsByOwner>,
+}
+
+impl Loaders {
+    pub fn new(state: &AppState) -> Self {
+        Self {
+            user_by_id: DataLoader::new(UserById(state.db.clone()), tokio::spawn),
+            wallet_by_id: DataLoader::new(WalletById(state.db.clone()), tokio::spawn),
+            wallets_by_owner: DataLoader::new(WalletsByOwner(state.db.clone()), tokio::spawn),
+        }
+    }
+}
+
+/// Typed access to request data; missing data is a wiring bug, reported as INTERNAL.
+pub trait ContextExt {
+    fn state(&self) -> AppResult<&AppState>;
+    fn viewer(&self) -> AppResult<&Viewer>;
+    fn loaders(&self) -> AppResult<&Loaders>;
+    fn audit(&self) -> AuditContext;
+}
+
+fn missing(what: &str) -> AppError {
+    AppError::internal(anyhow::anyhow!("{what} missing from GraphQL context"))
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> AppResult<&AppState> {
+        self.data_opt::<AppState>().ok_or_else(|| missing("AppState"))
+    }
+
+    fn viewer(&self) -> AppResult<&Viewer> {
+        self.data_opt::<Viewer>().ok_or_else(|| missing("Viewer"))
+    }
+
+    fn loaders(&self) -> AppResult<&Loaders> {
+        self.data_opt::<Loaders>().ok_or_else(|| missing("Loaders"))
+    }
+
+    fn audit(&self) -> AuditContext {
+        let meta = self.data_opt::<RequestMeta>();
+        AuditContext {
+            actor_id: self.data_opt::<Viewer>().and_then(|v| v.user()).map(|u| u.user.id),
+            ip: meta.and_then(|m| m.ip.clone()),
+            request_id: meta.map(|m| m.request_id.clone()),
+        }
+    }
+}

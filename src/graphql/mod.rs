@@ -1,0 +1,8 @@
+//! The GraphQL layer: schema assembly, request context, HTTP transport, IDs and scalars.
+
+pub mod context;
+pub mod http;
+pub mod ids;
+pub mod node;
+pub mod scalars;
+pub mod schema;

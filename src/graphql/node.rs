@@ -1,0 +1,55 @@
+//! Relay object identification: the `Node` interface, `node(id:)` and `nodes(ids:)`.
+
+use async_graphql::{Context, ID, Interface, Object, Result};
+use futures_util::future::try_join_all;
+use uuid::Uuid;
+
+use super::{
+    context::ContextExt,
+    ids::{self, NodeType},
+};
+use crate::{error::AppError, users::types::User, wallet::types::Wallet};
+
+/// Most ids `nodes` accepts in one call.
+const MAX_NODES: usize = 100;
+
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    User(User),
+    Wallet(Wallet),
+}
+
+async fn load(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node>> {
+    let loaders = ctx.loaders()?;
+    Ok(match kind {
+        NodeType::User => loaders
+            .user_by_id
+            .load_one(id)
+            .await?
+            .filter(|u| u.is_active)
+            .map(|u| Node::User(User::new(u))),
+        NodeType::Wallet => loaders.wallet_by_id.load_one(id).await?.map(|w| Node::Wallet(Wallet::new(w, false))),
+    })
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global ID; null when it does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let (kind, id) = ids::decode(&id, "id")?;
+        load(ctx, kind, id).await
+    }
+
+    /// Several objects by global ID, in the same order; batched into one query per type.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(AppError::bad_input("ids", format!("at most {MAX_NODES} ids per call")).into());
+        }
+        let decoded = ids.iter().map(|id| ids::decode(id, "ids")).collect::<Result<Vec<_>, _>>()?;
+        try_join_all(decoded.into_iter().map(|(kind, id)| load(ctx, kind, id))).await
+    }
+}

@@ -1,0 +1,40 @@
+//! The one schema: a `MergedObject` of every domain's queries and mutations.
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use super::node::NodeQuery;
+use crate::{
+    auth::mutation::AuthMutation,
+    state::AppState,
+    users::{mutation::UsersMutation, query::UsersQuery},
+};
+
+#[derive(MergedObject, Default)]
+pub struct Query(UsersQuery, NodeQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthMutation, UsersMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Query depth and complexity ceilings; generous for real clients, fatal to abuse.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+pub fn build(state: Option<AppState>) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY);
+    if let Some(state) = state {
+        if state.config.is_production() {
+            builder = builder.disable_introspection().disable_suggestions();
+        }
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL committed as `schema.graphql`.
+pub fn sdl() -> String {
+    build(None).sdl()
+}

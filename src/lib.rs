@@ -1,0 +1,15 @@
+//! blackroad-api: a GraphQL-first API server for BlackRoad OS.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod rest;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod users;
+pub mod wallet;

@@ -1,0 +1,125 @@
+//! Command line: `serve` (default), `migrate up|down|status`, `schema [--check]`.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use anyhow::Context;
+use blackroad_api::{config::Config, db, graphql::schema, startup::Application, telemetry};
+use clap::{Parser, Subcommand};
+use migration::{MigrationStatus, Migrator, MigratorTrait};
+
+#[derive(Parser)]
+#[command(name = "blackroad-api", version, about = "GraphQL API server for BlackRoad OS")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Apply, roll back or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: Option<MigrateAction>,
+    },
+    /// Print the GraphQL SDL, or check the committed file against it.
+    Schema {
+        /// Exit 1 when the file differs from the schema the code builds.
+        #[arg(long)]
+        check: bool,
+        /// The committed SDL file.
+        #[arg(long, default_value = "schema.graphql")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum MigrateAction {
+    /// Apply every pending migration (the default).
+    Up,
+    /// Roll back the most recent migration.
+    Down,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Schema { check, path } => schema_command(check, &path),
+        command => run_async(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_async(command: Command) -> anyhow::Result<ExitCode> {
+    // Configuration first: a bad variable must stop us before any I/O.
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format());
+    let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
+    runtime.block_on(async move {
+        match command {
+            Command::Migrate { action } => migrate(config, action.unwrap_or(MigrateAction::Up)).await,
+            _ => {
+                Application::build(config).await?.run_until_stopped().await?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    })
+}
+
+async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<ExitCode> {
+    let conn = db::connect(&config, Default::default()).await?;
+    match action {
+        MigrateAction::Up => {
+            Migrator::up(&conn, None).await.context("migrate up failed")?;
+            println!("migrations applied");
+        }
+        MigrateAction::Down => {
+            Migrator::down(&conn, Some(1)).await.context("migrate down failed")?;
+            println!("rolled back the most recent migration");
+        }
+        MigrateAction::Status => {
+            for m in Migrator::get_migration_with_status(&conn).await.context("migrate status failed")? {
+                let status = match m.status() {
+                    MigrationStatus::Applied => "applied",
+                    MigrationStatus::Pending => "pending",
+                };
+                println!("{status:8} {}", m.name());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn schema_command(check: bool, path: &PathBuf) -> anyhow::Result<ExitCode> {
+    let sdl = schema::sdl();
+    if !check {
+        print!("{sdl}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let committed = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
+    if committed == sdl {
+        println!("{} is up to date", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let first_difference = committed
+        .lines()
+        .zip(sdl.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| committed.lines().count().min(sdl.lines().count()));
+    eprintln!(
+        "{} is stale (first difference at line {}); regenerate it with `blackroad-api schema > {}`",
+        path.display(),
+        first_difference + 1,
+        path.display()
+    );
+    Ok(ExitCode::FAILURE)
+}

@@ -1,0 +1,4 @@
+//! The small REST surface beside GraphQL: health probes and token refresh.
+
+pub mod auth_refresh;
+pub mod health;

@@ -1,0 +1,182 @@
+//! Builds the state, the schema and the router, binds the listener, and serves with graceful
+//! shutdown.
+
+use std::{
+    net::SocketAddr,
+    path::Path,
+    sync::{Arc, atomic::AtomicU64},
+};
+
+use anyhow::Context;
+use async_graphql::http::GraphiQLSource;
+use axum::{
+    Router,
+    http::{HeaderName, HeaderValue, Method, header},
+    response::{Html, IntoResponse},
+    routing::{get, post},
+};
+use rand::RngCore;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::{ServeDir, ServeFile},
+    trace::TraceLayer,
+};
+
+use crate::{
+    auth::{password::PasswordHasherPool, tokens::JwtKeys},
+    config::Config,
+    db,
+    graphql::{http as gql_http, schema},
+    rest::{auth_refresh, health},
+    state::{AppState, AppStateInner},
+    telemetry,
+    wallet::crypto::WalletCipher,
+};
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+/// In embedded mode a missing secret is generated once and kept under the data directory, so
+/// tokens and wallet keys survive restarts. Production never gets here without both set.
+fn secret_from_file(dir: &Path, name: &str) -> anyhow::Result<String> {
+    let path = dir.join(name);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if !existing.is_empty() {
+            return Ok(existing);
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    std::fs::write(&path, &secret).with_context(|| format!("could not write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("could not restrict {}", path.display()))?;
+    }
+    tracing::info!(path = %path.display(), "generated {name}");
+    Ok(secret)
+}
+
+impl Application {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        if config.secret_key.is_none() {
+            config.secret_key = Some(secret_from_file(&config.data_dir, "secret_key")?);
+        }
+        if config.wallet_master_key.is_none() {
+            config.wallet_master_key = Some(secret_from_file(&config.data_dir, "wallet_master_key")?);
+        }
+        let statements = Arc::new(AtomicU64::new(0));
+        let db = db::connect(&config, statements.clone()).await?;
+        db::prepare(&db, &config).await?;
+
+        let secret = config.secret_key.clone().unwrap_or_default();
+        let master = config.wallet_master_key.clone().unwrap_or_default();
+        let jwt = JwtKeys::new(secret.as_bytes(), config.access_token_ttl().as_secs() as i64);
+        let passwords = PasswordHasherPool::new(config.hashing_concurrency);
+        passwords.warm_up();
+        let state = AppState(Arc::new(AppStateInner {
+            db,
+            jwt,
+            wallet_cipher: WalletCipher::new(master.as_bytes())?,
+            passwords,
+            sql_statements: statements,
+            config,
+        }));
+        let router = router(state.clone());
+        let address = SocketAddr::new(state.config.host, state.config.port);
+        let listener =
+            TcpListener::bind(address).await.with_context(|| format!("could not listen on {address}"))?;
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        tracing::info!(address = ?self.listener.local_addr().ok(), "listening");
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("server error")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql").finish())
+}
+
+fn cors(config: &Config) -> Option<CorsLayer> {
+    let origins = config.allowed_origins();
+    if origins.is_empty() {
+        return None;
+    }
+    let base = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static("x-request-id")])
+        .expose_headers([HeaderName::from_static("x-request-id")]);
+    if origins.iter().any(|o| o == "*") {
+        return Some(base.allow_origin(AllowOrigin::any()));
+    }
+    let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    Some(base.allow_origin(list).allow_credentials(true))
+}
+
+pub fn router(state: AppState) -> Router {
+    let graphql = gql_http::GraphqlHttp { state: state.clone(), schema: schema::build(Some(state.clone())) };
+    let graphql_routes = Router::new()
+        .route("/graphql", get(gql_http::get_handler).post(gql_http::post_handler))
+        .with_state(graphql);
+    let static_dir = state.config.static_dir.clone();
+    let static_files = ServeDir::new(&static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+    let mut router = Router::new()
+        .route("/health", get(health::live))
+        .route("/health/ready", get(health::ready))
+        .route("/api/auth/refresh", post(auth_refresh::refresh))
+        .route("/graphiql", get(graphiql))
+        .with_state(state.clone())
+        .merge(graphql_routes)
+        .fallback_service(static_files);
+    if let Some(cors) = cors(&state.config) {
+        router = router.layer(cors);
+    }
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
+    )
+}

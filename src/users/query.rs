@@ -1,0 +1,21 @@
+use async_graphql::{Context, Object, Result};
+
+use super::{service, types::User};
+use crate::graphql::context::ContextExt;
+
+#[derive(Default)]
+pub struct UsersQuery;
+
+#[Object]
+impl UsersQuery {
+    /// The signed-in user; UNAUTHENTICATED without a valid access token.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let viewer = ctx.viewer()?.require()?;
+        Ok(Some(User::new(viewer.user.clone())))
+    }
+
+    async fn user(&self, ctx: &Context<'_>, username: String) -> Result<Option<User>> {
+        let state = ctx.state()?;
+        Ok(service::find_by_username(&state.db, &username).await?.filter(|u| u.is_active).map(User::new))
+    }
+}

@@ -1,0 +1,96 @@
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    entities::user,
+    error::AppError,
+    graphql::{
+        context::ContextExt,
+        ids::{self, NodeType},
+    },
+    wallet::types::Wallet,
+};
+
+/// A registered account. Private fields (email, last login, wallets) are visible only to the
+/// user themself and to admins.
+pub struct User {
+    pub model: user::Model,
+    /// Set when the response itself proves the caller is this user (the payload of
+    /// register, login or refresh), before any token was sent.
+    pub owner_view: bool,
+}
+
+impl User {
+    pub fn new(model: user::Model) -> Self {
+        Self { model, owner_view: false }
+    }
+
+    pub fn owned(model: user::Model) -> Self {
+        Self { model, owner_view: true }
+    }
+
+    fn private_visible(&self, ctx: &Context<'_>) -> bool {
+        self.owner_view || ctx.viewer().is_ok_and(|v| v.can_see_private_of(self.model.id))
+    }
+}
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::User, self.model.id)
+    }
+
+    async fn username(&self) -> &str {
+        &self.model.username
+    }
+
+    /// Null unless the viewer is this user or an admin.
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(self.private_visible(ctx).then_some(self.model.email.as_str()))
+    }
+
+    async fn full_name(&self) -> Option<&str> {
+        self.model.full_name.as_deref()
+    }
+
+    async fn avatar_url(&self) -> Option<&str> {
+        self.model.avatar_url.as_deref()
+    }
+
+    async fn bio(&self) -> Option<&str> {
+        self.model.bio.as_deref()
+    }
+
+    async fn is_verified(&self) -> bool {
+        self.model.is_verified
+    }
+
+    async fn is_admin(&self) -> bool {
+        self.model.is_admin
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+
+    /// Null unless the viewer is this user or an admin.
+    async fn last_login_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.model.last_login_at.filter(|_| self.private_visible(ctx)))
+    }
+
+    /// The wallet others pay this user into; its address and balance are public.
+    async fn primary_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
+        let wallets = ctx.loaders()?.wallets_by_owner.load_one(self.model.id).await?;
+        Ok(wallets.unwrap_or_default().into_iter().find(|w| w.is_primary).map(|w| Wallet::new(w, self.owner_view)))
+    }
+
+    /// Every wallet of this user; FORBIDDEN unless the viewer is this user or an admin.
+    async fn wallets(&self, ctx: &Context<'_>) -> Result<Vec<Wallet>> {
+        if !self.private_visible(ctx) {
+            ctx.viewer()?.require()?;
+            return Err(AppError::Forbidden("only the owner can list a user's wallets").into());
+        }
+        let wallets = ctx.loaders()?.wallets_by_owner.load_one(self.model.id).await?;
+        Ok(wallets.unwrap_or_default().into_iter().map(|w| Wallet::new(w, self.owner_view)).collect())
+    }
+}

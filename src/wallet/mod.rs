@@ -1,0 +1,6 @@
+//! Wallets: key generation and encryption at rest, the `Wallet` type and its loaders.
+
+pub mod crypto;
+pub mod loaders;
+pub mod service;
+pub mod types;

@@ -1,0 +1,62 @@
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    entities::wallet,
+    error::AppError,
+    graphql::{
+        context::ContextExt,
+        ids::{self, NodeType},
+        scalars::Amount,
+    },
+    users::types::User,
+};
+
+/// A RoadCoin wallet. Address and balance are public; the label is the owner's.
+pub struct Wallet {
+    pub model: wallet::Model,
+    /// Inherited from a `User` seen by its owner (see `User::owned`).
+    pub owner_view: bool,
+}
+
+impl Wallet {
+    pub fn new(model: wallet::Model, owner_view: bool) -> Self {
+        Self { model, owner_view }
+    }
+}
+
+#[Object]
+impl Wallet {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Wallet, self.model.id)
+    }
+
+    async fn address(&self) -> &str {
+        &self.model.address
+    }
+
+    /// Null unless the viewer owns the wallet (or is an admin).
+    async fn label(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let visible = self.owner_view || ctx.viewer()?.can_see_private_of(self.model.user_id);
+        Ok(self.model.label.as_deref().filter(|_| visible))
+    }
+
+    async fn is_primary(&self) -> bool {
+        self.model.is_primary
+    }
+
+    async fn balance(&self) -> Amount {
+        Amount(self.model.balance)
+    }
+
+    async fn owner(&self, ctx: &Context<'_>) -> Result<User> {
+        let owner = ctx.loaders()?.user_by_id.load_one(self.model.user_id).await?;
+        owner.map(User::new).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("wallet {} has no owner", self.model.id)).into()
+        })
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
