@@ -122,22 +122,37 @@ pub async fn post_handler(
         *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
         return response;
     }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
-            let err = AppError::BadRequest(format!("request body is not a valid GraphQL JSON request: {e}"));
-            let mut response = request_error(framing, err, &rid);
+    let batch = match parse_body(&body) {
+        Ok(batch) => batch,
+        Err(message) => {
+            let mut response = request_error(framing, AppError::BadRequest(message), &rid);
             *response.status_mut() = StatusCode::BAD_REQUEST;
             return response;
         }
     };
-    if let BatchRequest::Batch(requests) = &batch
-        && (requests.is_empty() || requests.len() > MAX_BATCH)
-    {
-        let err = AppError::BadRequest(format!("a batch must hold 1 to {MAX_BATCH} operations"));
-        return request_error(framing, err, &rid);
-    }
     execute(http, &headers, peer, batch, Method::POST, framing).await
+}
+
+/// A JSON object is one request, a JSON array of objects a batch; anything else is refused
+/// (serde alone would read `[]` as a request with every field defaulted).
+fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
+    let invalid = |e: serde_json::Error| format!("request body is not a valid GraphQL JSON request: {e}");
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
+    let single = |v: serde_json::Value| -> Result<Request, String> {
+        if !v.is_object() {
+            return Err("each GraphQL request must be a JSON object".into());
+        }
+        serde_json::from_value(v).map_err(invalid)
+    };
+    match value {
+        serde_json::Value::Array(items) => {
+            if items.is_empty() || items.len() > MAX_BATCH {
+                return Err(format!("a batch must hold 1 to {MAX_BATCH} operations"));
+            }
+            Ok(BatchRequest::Batch(items.into_iter().map(single).collect::<Result<_, _>>()?))
+        }
+        other => Ok(BatchRequest::Single(single(other)?)),
+    }
 }
 
 async fn viewer_from(state: &AppState, headers: &HeaderMap) -> Result<Viewer, AppError> {

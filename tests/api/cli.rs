@@ -1,0 +1,88 @@
+//! The binary: schema printing and checking, configuration refusals, migration policy.
+
+use std::process::Command;
+
+use blackroad_api::{graphql::schema, startup::Application};
+
+use crate::helpers::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_blackroad-api");
+
+#[test]
+fn committed_schema_is_current() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert!(committed == schema::sdl(), "schema.graphql is stale: run `cargo run -- schema > schema.graphql`");
+}
+
+#[test]
+fn schema_check_detects_a_stale_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.graphql");
+    std::fs::write(&path, schema::sdl()).unwrap();
+    let ok = Command::new(BIN).args(["schema", "--check", "--path"]).arg(&path).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+
+    std::fs::write(&path, schema::sdl().replace("username", "userName")).unwrap();
+    let stale = Command::new(BIN).args(["schema", "--check", "--path"]).arg(&path).output().unwrap();
+    assert_eq!(stale.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&stale.stderr);
+    assert!(stderr.contains("stale") && stderr.contains("blackroad-api schema"), "{stderr}");
+
+    let printed = Command::new(BIN).arg("schema").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&printed.stdout), schema::sdl());
+}
+
+fn serve_with(vars: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(BIN);
+    command.arg("serve").current_dir(dir.path()).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn production_refuses_to_start_without_secrets() {
+    let long = "s".repeat(40);
+    let (code, stderr) = serve_with(&[("ENVIRONMENT", "production"), ("WALLET_MASTER_KEY", &long)]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("SECRET_KEY"), "{stderr}");
+    let (code, stderr) = serve_with(&[("ENVIRONMENT", "production"), ("SECRET_KEY", &long)]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("WALLET_MASTER_KEY"), "{stderr}");
+    let (code, stderr) = serve_with(&[("ENVIRONMENT", "production"), ("SECRET_KEY", "short"), ("WALLET_MASTER_KEY", &long)]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("SECRET_KEY"), "{stderr}");
+}
+
+#[test]
+fn a_bad_value_names_the_variable() {
+    for (var, value) in [("PORT", "eighty"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-5"), ("LOG_FORMAT", "xml"), ("DATABASE_URL", "mysql://x")] {
+        let (code, stderr) = serve_with(&[(var, value)]);
+        assert_eq!(code, Some(1), "{var}");
+        assert!(stderr.contains(var), "{var}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+/// PostgreSQL is never migrated behind the operator's back.
+#[tokio::test]
+async fn postgres_refuses_pending_migrations_without_auto_migrate() {
+    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else { return };
+    let (url, _guard) = fresh_pg_database(&admin).await;
+    let mut config = test_config();
+    let dir = tempfile::tempdir().unwrap();
+    config.data_dir = dir.path().to_path_buf();
+    config.database_url = Some(url.clone());
+    config.auto_migrate = false;
+    let err = Application::build(config.clone()).await.err().expect("refuses to start");
+    assert!(format!("{err:#}").contains("blackroad-api migrate up"), "{err:#}");
+
+    let status = Command::new(BIN).args(["migrate", "up"]).env("DATABASE_URL", &url).env("DATA_DIR", dir.path()).output().unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let status = Command::new(BIN).args(["migrate", "status"]).env("DATABASE_URL", &url).output().unwrap();
+    assert!(String::from_utf8_lossy(&status.stdout).contains("applied"));
+    Application::build(config).await.expect("starts once migrated");
+}

@@ -1,0 +1,267 @@
+//! Test harness: each test spawns the real app on port 0 with its own database (a temporary
+//! SQLite file always, plus a fresh PostgreSQL database when TEST_DATABASE_URL is set) and
+//! talks to it over HTTP.
+
+use std::{net::IpAddr, sync::atomic::Ordering};
+
+use blackroad_api::{config::Config, startup::Application, state::AppState};
+use reqwest::{Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+pub const SECRET: &str = "test-secret-key-that-is-long-enough-0123456789";
+pub const MASTER_KEY: &str = "test-wallet-master-key-long-enough-0123456789";
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Drops the per-test PostgreSQL database when the test ends, even if it panicked.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime; a fresh thread gets its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                if let Ok(db) = Database::connect(&admin_url).await {
+                    let _ = db
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub enum DbGuard {
+    Sqlite(#[allow(dead_code)] TempDir),
+    Postgres(#[allow(dead_code)] PgDatabase, #[allow(dead_code)] TempDir),
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub backend: Backend,
+    _guard: DbGuard,
+}
+
+/// A registered user as a client holds it.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub access: String,
+    pub refresh: String,
+    pub address: String,
+}
+
+/// A GraphQL answer: HTTP status plus body.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Gql {
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+
+    pub fn error_code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    pub fn error_field(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["field"].as_str()
+    }
+
+    pub fn error_message(&self) -> Option<&str> {
+        self.body["errors"][0]["message"].as_str()
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Value {
+        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        &self.body["data"]
+    }
+
+    #[track_caller]
+    pub fn assert_error(&self, code: &str) {
+        assert_eq!(self.error_code(), Some(code), "body: {}", self.body);
+    }
+}
+
+pub fn test_config() -> Config {
+    Config {
+        secret_key: Some(SECRET.into()),
+        wallet_master_key: Some(MASTER_KEY.into()),
+        host: IpAddr::from([127, 0, 0, 1]),
+        port: 0,
+        auto_migrate: true,
+        ..Config::default()
+    }
+}
+
+/// A fresh, empty PostgreSQL database; its URL and a guard that drops it.
+pub async fn fresh_pg_database(admin_url: &str) -> (String, PgDatabase) {
+    let admin = Database::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    let _ = admin.close().await;
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let prefix = base.rsplit_once('/').map(|(p, _)| p).unwrap_or(base);
+    (format!("{prefix}/{name}{query}"), PgDatabase { admin_url: admin_url.to_owned(), name })
+}
+
+pub fn backends() -> Vec<Backend> {
+    let mut list = vec![Backend::Sqlite];
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
+        list.push(Backend::Postgres);
+    }
+    list
+}
+
+/// One app per configured backend.
+pub async fn spawn_apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for backend in backends() {
+        apps.push(spawn_app_with(backend, |_| {}).await);
+    }
+    apps
+}
+
+pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = test_config();
+    config.data_dir = dir.path().to_path_buf();
+    config.static_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
+    let guard = match backend {
+        Backend::Sqlite => {
+            config.database_url = Some(format!("sqlite://{}/test.db?mode=rwc", dir.path().display()));
+            DbGuard::Sqlite(dir)
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+            let (url, pg) = fresh_pg_database(&admin).await;
+            config.database_url = Some(url);
+            DbGuard::Postgres(pg, dir)
+        }
+    };
+    customize(&mut config);
+    let app = Application::build(config).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    TestApp { address, client, state, backend, _guard: guard }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_graphql(&self, token: Option<&str>, body: Value) -> Response {
+        let mut request = self.client.post(self.url("/graphql")).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn graphql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let response = self.post_graphql(token, json!({"query": query, "variables": variables})).await;
+        let status = response.status();
+        let body = response.json().await.expect("JSON body");
+        Gql { status, body }
+    }
+
+    pub async fn graphql(&self, query: &str, variables: Value) -> Gql {
+        self.graphql_with(None, query, variables).await
+    }
+
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Gql {
+        self.graphql_with(Some(token), query, variables).await
+    }
+
+    pub async fn try_register(&self, username: &str, email: &str, password: &str) -> Gql {
+        self.graphql(
+            REGISTER,
+            json!({"input": {"username": username, "email": email, "password": password}}),
+        )
+        .await
+    }
+
+    pub async fn register(&self, username: &str) -> TestUser {
+        let res = self.try_register(username, &format!("{username}@example.com"), PASSWORD).await;
+        let payload = &res.assert_ok()["register"];
+        TestUser {
+            id: payload["user"]["id"].as_str().unwrap().to_owned(),
+            username: payload["user"]["username"].as_str().unwrap().to_owned(),
+            access: payload["accessToken"].as_str().unwrap().to_owned(),
+            refresh: payload["refreshToken"].as_str().unwrap().to_owned(),
+            address: payload["user"]["primaryWallet"]["address"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Gql {
+        self.graphql(LOGIN, json!({"input": {"login": login, "password": password}})).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Gql {
+        self.graphql(REFRESH, json!({"input": {"refreshToken": refresh_token}})).await
+    }
+
+    pub async fn me(&self, token: &str) -> Gql {
+        self.graphql_as(token, "{ me { id username email } }", json!({})).await
+    }
+
+    pub async fn count_users(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM users").await
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let row = self
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(self.state.db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("row");
+        row.try_get_by_index::<i64>(0).expect("integer")
+    }
+
+    /// SQL statements run so far by this app.
+    pub fn statements(&self) -> u64 {
+        self.state.sql_statements.load(Ordering::SeqCst)
+    }
+}
+
+pub const USER_FIELDS: &str = "id username email fullName isVerified isAdmin createdAt primaryWallet { id address balance isPrimary }";
+
+pub const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) {
+    accessToken refreshToken tokenType expiresIn
+    user { id username email fullName isVerified isAdmin createdAt primaryWallet { id address balance isPrimary } wallets { address balance } } } }";
+
+pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) {
+    accessToken refreshToken tokenType expiresIn user { id username email lastLoginAt } } }";
+
+pub const REFRESH: &str = "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) {
+    accessToken refreshToken user { username } } }";
