@@ -1,21 +1,24 @@
-# syntax=docker/dockerfile:1
 # blackroad-api: release build on rust:1-bookworm, run on debian:bookworm-slim as a non-root user.
 #   docker build -t blackroad-api .
 #   docker run -p 8000:8000 -e SECRET_KEY=... -e WALLET_MASTER_KEY=... -v blackroad-data:/app/data blackroad-api
 
 FROM rust:1-bookworm AS builder
 WORKDIR /src
+# Dependencies first, against stub sources, so that a source change does not rebuild them.
+# (Plain layers rather than BuildKit cache mounts, so the legacy builder works too.)
 COPY Cargo.toml Cargo.lock ./
+COPY migration/Cargo.toml migration/
+RUN mkdir -p src migration/src \
+    && echo 'fn main() {}' > src/main.rs && touch src/lib.rs migration/src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src migration/src
 COPY migration/ migration/
 COPY src/ src/
 COPY schema.graphql ./
 COPY static/ static/
-# Cache mounts keep the registry and compiled dependencies between builds; the binary is copied
-# out because the target directory does not persist into the image.
-RUN --mount=type=cache,target=/usr/local/cargo/registry \
-    --mount=type=cache,target=/src/target \
-    cargo build --release --locked \
-    && cp target/release/blackroad-api /usr/local/bin/blackroad-api
+# COPY keeps the files' old mtimes; touching the crate roots makes cargo rebuild over the stubs.
+RUN touch src/main.rs src/lib.rs migration/src/lib.rs \
+    && cargo build --release --locked
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -24,7 +27,7 @@ RUN apt-get update \
     && groupadd --system --gid 10001 blackroad \
     && useradd --system --uid 10001 --gid blackroad --home-dir /app --shell /usr/sbin/nologin blackroad
 WORKDIR /app
-COPY --from=builder /usr/local/bin/blackroad-api /usr/local/bin/blackroad-api
+COPY --from=builder /src/target/release/blackroad-api /usr/local/bin/blackroad-api
 COPY static/ static/
 RUN mkdir -p /app/data && chown blackroad:blackroad /app/data
 

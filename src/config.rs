@@ -150,15 +150,22 @@ impl Config {
                 || url.starts_with("postgres://")
                 || url.starts_with("postgresql://"))
         {
-            bail!("invalid value for environment variable DATABASE_URL: expected sqlite:… or postgres://…");
+            bail!(
+                "invalid value for environment variable DATABASE_URL: expected sqlite:… or postgres://…"
+            );
         }
         if let Some(url) = &self.redis_url
             && !(url.starts_with("redis://") || url.starts_with("rediss://"))
         {
-            bail!("invalid value for environment variable REDIS_URL: expected redis://… or rediss://…");
+            bail!(
+                "invalid value for environment variable REDIS_URL: expected redis://… or rediss://…"
+            );
         }
         for (name, value) in [
-            ("ACCESS_TOKEN_EXPIRE_MINUTES", self.access_token_expire_minutes),
+            (
+                "ACCESS_TOKEN_EXPIRE_MINUTES",
+                self.access_token_expire_minutes,
+            ),
             ("REFRESH_TOKEN_EXPIRE_DAYS", self.refresh_token_expire_days),
         ] {
             if value <= 0 {
@@ -173,6 +180,11 @@ impl Config {
         if self.hashing_concurrency == 0 {
             bail!("invalid value for environment variable HASHING_CONCURRENCY: must be at least 1");
         }
+        Ok(())
+    }
+
+    /// Serving in production needs real secrets; `migrate` and `schema` do not.
+    pub fn require_serving_secrets(&self) -> anyhow::Result<()> {
         if self.environment == Environment::Production {
             match &self.secret_key {
                 None => bail!("SECRET_KEY must be set when ENVIRONMENT=production"),
@@ -197,7 +209,11 @@ impl Config {
     }
 
     pub fn log_format(&self) -> LogFormat {
-        self.log_format.unwrap_or(if self.is_production() { LogFormat::Json } else { LogFormat::Pretty })
+        self.log_format.unwrap_or(if self.is_production() {
+            LogFormat::Json
+        } else {
+            LogFormat::Pretty
+        })
     }
 
     pub fn database_url(&self) -> String {
@@ -234,7 +250,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -247,28 +266,51 @@ mod tests {
 
     #[test]
     fn bad_value_names_the_variable() {
-        let err = Config::from_vars(vars(&[("PORT", "eighty")])).unwrap_err().to_string();
+        let err = Config::from_vars(vars(&[("PORT", "eighty")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("PORT"), "{err}");
-        let err = Config::from_vars(vars(&[("ENVIRONMENT", "staging")])).unwrap_err().to_string();
+        let err = Config::from_vars(vars(&[("ENVIRONMENT", "staging")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("ENVIRONMENT"), "{err}");
-        let err = Config::from_vars(vars(&[("AUTO_MIGRATE", "maybe")])).unwrap_err().to_string();
+        let err = Config::from_vars(vars(&[("AUTO_MIGRATE", "maybe")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("AUTO_MIGRATE"), "{err}");
     }
 
     #[test]
     fn production_requires_secrets() {
-        let err = Config::from_vars(vars(&[("ENVIRONMENT", "production")])).unwrap_err().to_string();
+        let prod = |pairs: &[(&str, &str)]| {
+            Config::from_vars(vars(pairs))
+                .unwrap()
+                .require_serving_secrets()
+        };
+        let err = prod(&[("ENVIRONMENT", "production")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("SECRET_KEY"), "{err}");
         let long = "x".repeat(40);
-        let err = Config::from_vars(vars(&[("ENVIRONMENT", "production"), ("SECRET_KEY", &long)]))
+        let err = prod(&[("ENVIRONMENT", "production"), ("SECRET_KEY", &long)])
             .unwrap_err()
             .to_string();
         assert!(err.contains("WALLET_MASTER_KEY"), "{err}");
-        Config::from_vars(vars(&[
+        let err = prod(&[
+            ("ENVIRONMENT", "production"),
+            ("SECRET_KEY", "short"),
+            ("WALLET_MASTER_KEY", &long),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("SECRET_KEY"), "{err}");
+        prod(&[
             ("ENVIRONMENT", "production"),
             ("SECRET_KEY", &long),
             ("WALLET_MASTER_KEY", &long),
-        ]))
+        ])
         .unwrap();
+        // Development needs neither.
+        prod(&[]).unwrap();
     }
 }

@@ -34,20 +34,32 @@ fn redacted(url: &str) -> String {
 }
 
 fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or("");
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("could not create the database directory {}", parent.display()))?;
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).with_context(|| {
+            format!(
+                "could not create the database directory {}",
+                parent.display()
+            )
+        })?;
     }
     Ok(())
 }
 
 /// Connects with the configured pool; `statements` counts every SQL statement run.
-pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect(
+    config: &Config,
+    statements: Arc<AtomicU64>,
+) -> anyhow::Result<DatabaseConnection> {
     let url = config.database_url();
     if config.is_sqlite() {
         ensure_sqlite_dir(&url)?;
@@ -79,7 +91,9 @@ pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> anyhow::Res
 /// otherwise refuses to serve a schema older than the code.
 pub async fn prepare(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()> {
     if config.is_sqlite() || config.auto_migrate {
-        return Migrator::up(db, None).await.context("applying migrations failed");
+        return Migrator::up(db, None)
+            .await
+            .context("applying migrations failed");
     }
     let pending = Migrator::get_pending_migrations_read_only(db)
         .await
@@ -99,7 +113,10 @@ pub async fn prepare(db: &DatabaseConnection, config: &Config) -> anyhow::Result
 mod tests {
     #[test]
     fn redacts_password() {
-        assert_eq!(super::redacted("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            super::redacted("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(super::redacted("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 }

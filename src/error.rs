@@ -5,12 +5,12 @@
 //! does into an error without a code, so leaving it out lets our own `From` impl apply and
 //! keeps `?` in resolvers from dropping the code.
 
+use async_graphql::ErrorExtensions;
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
 use serde_json::json;
 
@@ -18,12 +18,20 @@ use serde_json::json;
 pub enum AppError {
     Unauthenticated(&'static str),
     Forbidden(&'static str),
-    BadInput { field: &'static str, message: String },
+    BadInput {
+        field: &'static str,
+        message: String,
+    },
     /// A request that is not well-formed at the HTTP level (bad JSON, wrong content type).
     BadRequest(String),
     NotFound(&'static str),
-    Conflict { field: Option<&'static str>, message: String },
-    RateLimited { retry_after_secs: u64 },
+    Conflict {
+        field: Option<&'static str>,
+        message: String,
+    },
+    RateLimited {
+        retry_after_secs: u64,
+    },
     InsufficientFunds,
     ServiceUnavailable(&'static str),
     /// Never shown: the client sees "internal error" and the request id.
@@ -32,7 +40,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
-        Self::BadInput { field, message: message.into() }
+        Self::BadInput {
+            field,
+            message: message.into(),
+        }
     }
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {

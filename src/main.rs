@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use migration::{MigrationStatus, Migrator, MigratorTrait};
 
 #[derive(Parser)]
-#[command(name = "blackroad-api", version, about = "GraphQL API server for BlackRoad OS")]
+#[command(
+    name = "blackroad-api",
+    version,
+    about = "GraphQL API server for BlackRoad OS"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -66,9 +70,15 @@ fn run_async(command: Command) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     runtime.block_on(async move {
         match command {
-            Command::Migrate { action } => migrate(config, action.unwrap_or(MigrateAction::Up)).await,
+            Command::Migrate { action } => {
+                migrate(config, action.unwrap_or(MigrateAction::Up)).await
+            }
             _ => {
-                Application::build(config).await?.run_until_stopped().await?;
+                config.require_serving_secrets()?;
+                Application::build(config)
+                    .await?
+                    .run_until_stopped()
+                    .await?;
                 Ok(ExitCode::SUCCESS)
             }
         }
@@ -79,15 +89,22 @@ async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<ExitCo
     let conn = db::connect(&config, Default::default()).await?;
     match action {
         MigrateAction::Up => {
-            Migrator::up(&conn, None).await.context("migrate up failed")?;
+            Migrator::up(&conn, None)
+                .await
+                .context("migrate up failed")?;
             println!("migrations applied");
         }
         MigrateAction::Down => {
-            Migrator::down(&conn, Some(1)).await.context("migrate down failed")?;
+            Migrator::down(&conn, Some(1))
+                .await
+                .context("migrate down failed")?;
             println!("rolled back the most recent migration");
         }
         MigrateAction::Status => {
-            for m in Migrator::get_migration_with_status(&conn).await.context("migrate status failed")? {
+            for m in Migrator::get_migration_with_status(&conn)
+                .await
+                .context("migrate status failed")?
+            {
                 let status = match m.status() {
                     MigrationStatus::Applied => "applied",
                     MigrationStatus::Pending => "pending",
@@ -105,7 +122,8 @@ fn schema_command(check: bool, path: &PathBuf) -> anyhow::Result<ExitCode> {
         print!("{sdl}");
         return Ok(ExitCode::SUCCESS);
     }
-    let committed = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
+    let committed = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read {}", path.display()))?;
     if committed == sdl {
         println!("{} is up to date", path.display());
         return Ok(ExitCode::SUCCESS);

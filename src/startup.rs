@@ -11,16 +11,16 @@ use anyhow::Context;
 use async_graphql::http::GraphiQLSource;
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, Method, header},
     response::{Html, IntoResponse},
-    routing::{get, post},
+    routing::{any, get, post},
 };
 use rand::RngCore;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
     trace::TraceLayer,
@@ -30,6 +30,7 @@ use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},
     config::Config,
     db,
+    error::AppError,
     graphql::{http as gql_http, schema},
     rest::{auth_refresh, health},
     state::{AppState, AppStateInner},
@@ -57,7 +58,8 @@ fn secret_from_file(dir: &Path, name: &str) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = hex::encode(bytes);
-    std::fs::write(&path, &secret).with_context(|| format!("could not write {}", path.display()))?;
+    std::fs::write(&path, &secret)
+        .with_context(|| format!("could not write {}", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -70,11 +72,21 @@ fn secret_from_file(dir: &Path, name: &str) -> anyhow::Result<String> {
 
 impl Application {
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        if !config.is_sqlite()
+            && (config.secret_key.is_none() || config.wallet_master_key.is_none())
+        {
+            // Instances sharing one database must share these keys, or they reject each
+            // other's tokens and cannot decrypt each other's wallets.
+            tracing::warn!(
+                "SECRET_KEY or WALLET_MASTER_KEY unset with a shared database: using keys generated under DATA_DIR, which other instances will not have"
+            );
+        }
         if config.secret_key.is_none() {
             config.secret_key = Some(secret_from_file(&config.data_dir, "secret_key")?);
         }
         if config.wallet_master_key.is_none() {
-            config.wallet_master_key = Some(secret_from_file(&config.data_dir, "wallet_master_key")?);
+            config.wallet_master_key =
+                Some(secret_from_file(&config.data_dir, "wallet_master_key")?);
         }
         let statements = Arc::new(AtomicU64::new(0));
         let db = db::connect(&config, statements.clone()).await?;
@@ -82,7 +94,10 @@ impl Application {
 
         let secret = config.secret_key.clone().unwrap_or_default();
         let master = config.wallet_master_key.clone().unwrap_or_default();
-        let jwt = JwtKeys::new(secret.as_bytes(), config.access_token_ttl().as_secs() as i64);
+        let jwt = JwtKeys::new(
+            secret.as_bytes(),
+            config.access_token_ttl().as_secs() as i64,
+        );
         let passwords = PasswordHasherPool::new(config.hashing_concurrency);
         passwords.warm_up();
         let state = AppState(Arc::new(AppStateInner {
@@ -95,21 +110,33 @@ impl Application {
         }));
         let router = router(state.clone());
         let address = SocketAddr::new(state.config.host, state.config.port);
-        let listener =
-            TcpListener::bind(address).await.with_context(|| format!("could not listen on {address}"))?;
-        Ok(Self { listener, router, state })
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("could not listen on {address}"))?;
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = ?self.listener.local_addr().ok(), "listening");
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("server error")
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")
     }
 }
 
@@ -134,8 +161,18 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// Unknown API paths are a JSON 404, not the static UI's index page.
+async fn api_not_found() -> impl IntoResponse {
+    AppError::NotFound("API route")
+}
+
 async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
+            .finish(),
+    )
 }
 
 fn cors(config: &Config) -> Option<CorsLayer> {
@@ -145,27 +182,42 @@ fn cors(config: &Config) -> Option<CorsLayer> {
     }
     let base = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static("x-request-id")])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("x-request-id"),
+        ])
         .expose_headers([HeaderName::from_static("x-request-id")]);
     if origins.iter().any(|o| o == "*") {
         return Some(base.allow_origin(AllowOrigin::any()));
     }
-    let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     Some(base.allow_origin(list).allow_credentials(true))
 }
 
 pub fn router(state: AppState) -> Router {
-    let graphql = gql_http::GraphqlHttp { state: state.clone(), schema: schema::build(Some(state.clone())) };
+    let graphql = gql_http::GraphqlHttp {
+        state: state.clone(),
+        schema: schema::build(Some(state.clone())),
+    };
     let graphql_routes = Router::new()
-        .route("/graphql", get(gql_http::get_handler).post(gql_http::post_handler))
+        .route(
+            "/graphql",
+            get(gql_http::get_handler).post(gql_http::post_handler),
+        )
         .with_state(graphql);
     let static_dir = state.config.static_dir.clone();
-    let static_files = ServeDir::new(&static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+    let static_files =
+        ServeDir::new(&static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
     let mut router = Router::new()
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/api/auth/refresh", post(auth_refresh::refresh))
         .route("/graphiql", get(graphiql))
+        .route("/api/{*rest}", any(api_not_found))
         .with_state(state.clone())
         .merge(graphql_routes)
         .fallback_service(static_files);
@@ -177,6 +229,6 @@ pub fn router(state: AppState) -> Router {
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
             .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
+            .layer(DefaultBodyLimit::max(state.config.body_limit_bytes)),
     )
 }

@@ -11,12 +11,18 @@ use crate::config::LogFormat;
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_http=info";
 
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let registry = tracing_subscriber::registry().with(filter);
     // A second init (tests building several apps) is harmless, hence `try_init`.
     let _ = match format {
         LogFormat::Json => registry
-            .with(fmt::layer().json().with_current_span(true).with_span_list(true))
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(true),
+            )
             .try_init(),
         LogFormat::Pretty => registry.with(fmt::layer().with_target(true)).try_init(),
     };

@@ -5,7 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
 /// Fixed so that every installation shares the same genesis block.
-pub const GENESIS_BLOCK_ID: uuid::Uuid = uuid::Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0000);
+pub const GENESIS_BLOCK_ID: uuid::Uuid =
+    uuid::Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0000);
 pub const GENESIS_PREVIOUS_HASH: &str =
     "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -118,7 +118,11 @@ enum Events {
 }
 
 fn uuid_pk(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).uuid().not_null().primary_key().to_owned()
+    ColumnDef::new(col)
+        .uuid()
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 
 fn uuid_col(col: impl IntoIden) -> ColumnDef {
@@ -126,11 +130,17 @@ fn uuid_col(col: impl IntoIden) -> ColumnDef {
 }
 
 fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 fn text(col: impl IntoIden) -> ColumnDef {
@@ -142,7 +152,11 @@ fn text_null(col: impl IntoIden) -> ColumnDef {
 }
 
 fn flag(col: impl IntoIden, default: bool) -> ColumnDef {
-    ColumnDef::new(col).boolean().not_null().default(default).to_owned()
+    ColumnDef::new(col)
+        .boolean()
+        .not_null()
+        .default(default)
+        .to_owned()
 }
 
 fn index(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
@@ -200,10 +214,18 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_refresh_tokens_user", RefreshTokens::Table, &["user_id"]))
+            .create_index(index(
+                "idx_refresh_tokens_user",
+                RefreshTokens::Table,
+                &["user_id"],
+            ))
             .await?;
         manager
-            .create_index(index("idx_refresh_tokens_family", RefreshTokens::Table, &["family_id"]))
+            .create_index(index(
+                "idx_refresh_tokens_family",
+                RefreshTokens::Table,
+                &["family_id"],
+            ))
             .await?;
 
         manager
@@ -217,7 +239,12 @@ impl MigrationTrait for Migration {
                     .col(text(Wallets::EncryptedPrivateKey))
                     .col(text_null(Wallets::Label))
                     .col(flag(Wallets::IsPrimary, false))
-                    .col(ColumnDef::new(Wallets::Balance).big_integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Wallets::Balance)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(ts(Wallets::CreatedAt))
                     .col(ts(Wallets::UpdatedAt))
                     .check(Expr::col(Wallets::Balance).gte(0))
@@ -231,7 +258,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_wallets_user", Wallets::Table, &["user_id", "created_at"]))
+            .create_index(index(
+                "idx_wallets_user",
+                Wallets::Table,
+                &["user_id", "created_at"],
+            ))
             .await?;
         // At most one primary wallet per user; a partial index is the only way both databases
         // can enforce it.
@@ -247,7 +278,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Blocks::Table)
                     .col(uuid_pk(Blocks::Id))
-                    .col(ColumnDef::new(Blocks::Index).big_integer().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Blocks::Index)
+                            .big_integer()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ts(Blocks::Timestamp))
                     .col(text(Blocks::Nonce))
                     .col(text(Blocks::PreviousHash))
@@ -255,7 +291,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Blocks::Difficulty).integer().not_null())
                     .col(ColumnDef::new(Blocks::MinerId).uuid().null())
                     .col(ColumnDef::new(Blocks::Reward).big_integer().not_null())
-                    .col(ColumnDef::new(Blocks::TransactionCount).integer().not_null())
+                    .col(
+                        ColumnDef::new(Blocks::TransactionCount)
+                            .integer()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Blocks::Table, Blocks::MinerId)
@@ -265,7 +305,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_blocks_miner", Blocks::Table, &["miner_id"])).await?;
+        manager
+            .create_index(index("idx_blocks_miner", Blocks::Table, &["miner_id"]))
+            .await?;
 
         manager
             .create_table(
@@ -275,8 +317,17 @@ impl MigrationTrait for Migration {
                     .col(text(Transactions::Hash).unique_key().to_owned())
                     .col(text(Transactions::FromAddress))
                     .col(text(Transactions::ToAddress))
-                    .col(ColumnDef::new(Transactions::Amount).big_integer().not_null())
-                    .col(ColumnDef::new(Transactions::Fee).big_integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Transactions::Amount)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Transactions::Fee)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(ColumnDef::new(Transactions::Message).text().null())
                     .col(text_null(Transactions::Signature))
                     .col(text(Transactions::Status))
@@ -300,7 +351,9 @@ impl MigrationTrait for Migration {
             ("idx_transactions_status", &["status", "created_at"][..]),
             ("idx_transactions_block", &["block_id"][..]),
         ] {
-            manager.create_index(index(name, Transactions::Table, cols)).await?;
+            manager
+                .create_index(index(name, Transactions::Table, cols))
+                .await?;
         }
 
         manager
@@ -312,10 +365,20 @@ impl MigrationTrait for Migration {
                     .col(text(Jobs::Kind))
                     .col(ColumnDef::new(Jobs::Payload).json_binary().not_null())
                     .col(text(Jobs::Status))
-                    .col(ColumnDef::new(Jobs::Progress).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Jobs::Progress)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(ColumnDef::new(Jobs::Result).json_binary().null())
                     .col(ColumnDef::new(Jobs::Error).text().null())
-                    .col(ColumnDef::new(Jobs::Attempts).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Jobs::Attempts)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(ts(Jobs::CreatedAt))
                     .col(ts(Jobs::UpdatedAt))
                     .col(ts_null(Jobs::StartedAt))
@@ -329,8 +392,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_jobs_owner", Jobs::Table, &["owner_id", "created_at"])).await?;
-        manager.create_index(index("idx_jobs_queue", Jobs::Table, &["status", "created_at"])).await?;
+        manager
+            .create_index(index(
+                "idx_jobs_owner",
+                Jobs::Table,
+                &["owner_id", "created_at"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_jobs_queue",
+                Jobs::Table,
+                &["status", "created_at"],
+            ))
+            .await?;
 
         manager
             .create_table(
@@ -354,10 +429,26 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_events_actor", Events::Table, &["actor_id", "created_at"])).await?;
-        manager.create_index(index("idx_events_action", Events::Table, &["action", "created_at"])).await?;
         manager
-            .create_index(index("idx_events_subject", Events::Table, &["subject_type", "subject_id"]))
+            .create_index(index(
+                "idx_events_actor",
+                Events::Table,
+                &["actor_id", "created_at"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_events_action",
+                Events::Table,
+                &["action", "created_at"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_events_subject",
+                Events::Table,
+                &["subject_type", "subject_id"],
+            ))
             .await?;
 
         let timestamp = genesis_timestamp();
@@ -404,7 +495,9 @@ impl MigrationTrait for Migration {
             RefreshTokens::Table.into_iden(),
             Users::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

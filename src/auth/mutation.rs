@@ -2,7 +2,9 @@ use async_graphql::{Context, Object, Result};
 
 use super::{
     service::{self, Registration},
-    types::{AuthPayload, ChangePasswordInput, LoginInput, LogoutInput, RefreshTokenInput, RegisterInput},
+    types::{
+        AuthPayload, ChangePasswordInput, LoginInput, LogoutInput, RefreshTokenInput, RegisterInput,
+    },
 };
 use crate::graphql::context::ContextExt;
 
@@ -19,16 +21,30 @@ impl AuthMutation {
             password: input.password,
             full_name: input.full_name,
         };
-        Ok(service::register(ctx.state()?, &ctx.audit(), registration).await?.into())
+        Ok(service::register(ctx.state()?, &ctx.audit(), registration)
+            .await?
+            .into())
     }
 
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
-        Ok(service::login(ctx.state()?, &ctx.audit(), &input.login, &input.password).await?.into())
+        Ok(
+            service::login(ctx.state()?, &ctx.audit(), &input.login, &input.password)
+                .await?
+                .into(),
+        )
     }
 
     /// Exchanges a refresh token for a new pair; the old refresh token stops working.
-    async fn refresh_token(&self, ctx: &Context<'_>, input: RefreshTokenInput) -> Result<AuthPayload> {
-        Ok(service::refresh(ctx.state()?, &ctx.audit(), &input.refresh_token).await?.into())
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshTokenInput,
+    ) -> Result<AuthPayload> {
+        Ok(
+            service::refresh(ctx.state()?, &ctx.audit(), &input.refresh_token)
+                .await?
+                .into(),
+        )
     }
 
     async fn logout(&self, ctx: &Context<'_>, input: Option<LogoutInput>) -> Result<bool> {

@@ -36,14 +36,19 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
 
 fn verify_blocking(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
 
 impl PasswordHasherPool {
     pub fn new(concurrency: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(concurrency)), dummy_hash: Arc::new(OnceCell::new()) }
+        Self {
+            permits: Arc::new(Semaphore::new(concurrency)),
+            dummy_hash: Arc::new(OnceCell::new()),
+        }
     }
 
     async fn dummy_hash(&self) -> AppResult<&str> {

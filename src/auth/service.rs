@@ -81,7 +81,11 @@ async fn issue(
     Ok(session)
 }
 
-pub async fn register(state: &AppState, audit: &AuditContext, input: Registration) -> AppResult<Session> {
+pub async fn register(
+    state: &AppState,
+    audit: &AuditContext,
+    input: Registration,
+) -> AppResult<Session> {
     let username = validate::username(&input.username)?;
     let email = validate::email(&input.email)?;
     validate::password("password", &input.password)?;
@@ -94,8 +98,25 @@ pub async fn register(state: &AppState, audit: &AuditContext, input: Registratio
     // The user row is the first statement, so on SQLite the transaction takes the write lock
     // at once instead of failing to upgrade a read snapshot under contention.
     let txn = state.db.begin().await?;
-    let user = users::create(&txn, users::NewUser { username, email, password_hash, full_name }).await?;
-    let wallet = wallets::create(&txn, &state.wallet_cipher, user.id, None, true, wallets::SIGNUP_GRANT).await?;
+    let user = users::create(
+        &txn,
+        users::NewUser {
+            username,
+            email,
+            password_hash,
+            full_name,
+        },
+    )
+    .await?;
+    let wallet = wallets::create(
+        &txn,
+        &state.wallet_cipher,
+        user.id,
+        None,
+        true,
+        wallets::SIGNUP_GRANT,
+    )
+    .await?;
     let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
     events::record(
         &txn,
@@ -109,10 +130,18 @@ pub async fn register(state: &AppState, audit: &AuditContext, input: Registratio
     Ok(session)
 }
 
-pub async fn login(state: &AppState, audit: &AuditContext, login: &str, password: &str) -> AppResult<Session> {
+pub async fn login(
+    state: &AppState,
+    audit: &AuditContext,
+    login: &str,
+    password: &str,
+) -> AppResult<Session> {
     let found = users::find_by_login(&state.db, login).await?;
     // Always one argon2 run, so the answer time does not tell whether the user exists.
-    let ok = state.passwords.verify(password, found.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let ok = state
+        .passwords
+        .verify(password, found.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
     let user = match found {
         Some(user) if ok && user.is_active => user,
         _ => return Err(AppError::Unauthenticated(BAD_CREDENTIALS)),
@@ -120,7 +149,14 @@ pub async fn login(state: &AppState, audit: &AuditContext, login: &str, password
     let txn = state.db.begin().await?;
     let user = users::touch_last_login(&txn, user).await?;
     let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
-    events::record(&txn, &audit.with_actor(session.user.id), "user.login", None, json!({})).await?;
+    events::record(
+        &txn,
+        &audit.with_actor(session.user.id),
+        "user.login",
+        None,
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(session)
 }
@@ -137,7 +173,11 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
 
 /// Rotates a refresh token. Presenting one that was already rotated (or revoked) means it
 /// leaked: the whole family is revoked, so the thief's newer token dies too.
-pub async fn refresh(state: &AppState, audit: &AuditContext, presented: &str) -> AppResult<Session> {
+pub async fn refresh(
+    state: &AppState,
+    audit: &AuditContext,
+    presented: &str,
+) -> AppResult<Session> {
     let hash = hash_refresh_token(presented.trim());
     let Some(current) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
@@ -154,7 +194,10 @@ pub async fn refresh(state: &AppState, audit: &AuditContext, presented: &str) ->
     if current.expires_at <= Utc::now() {
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     }
-    let Some(user) = users::find_by_id(&state.db, current.user_id).await?.filter(|u| u.is_active) else {
+    let Some(user) = users::find_by_id(&state.db, current.user_id)
+        .await?
+        .filter(|u| u.is_active)
+    else {
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     };
 
@@ -175,7 +218,14 @@ pub async fn refresh(state: &AppState, audit: &AuditContext, presented: &str) ->
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     }
     let session = issue(&txn, state, user, current.family_id, next_id).await?;
-    events::record(&txn, &audit.with_actor(session.user.id), "session.refresh", None, json!({})).await?;
+    events::record(
+        &txn,
+        &audit.with_actor(session.user.id),
+        "session.refresh",
+        None,
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(session)
 }
@@ -198,15 +248,27 @@ pub async fn logout(
             };
             let txn = state.db.begin().await?;
             revoke_family(&txn, current.family_id).await?;
-            events::record(&txn, &audit.with_actor(current.user_id), "session.logout", None, json!({}))
-                .await?;
+            events::record(
+                &txn,
+                &audit.with_actor(current.user_id),
+                "session.logout",
+                None,
+                json!({}),
+            )
+            .await?;
             txn.commit().await?;
         }
         (None, Some(viewer)) => {
             let txn = state.db.begin().await?;
             revoke_all(&txn, viewer.user.id, None).await?;
-            events::record(&txn, &audit.with_actor(viewer.user.id), "session.logout_all", None, json!({}))
-                .await?;
+            events::record(
+                &txn,
+                &audit.with_actor(viewer.user.id),
+                "session.logout_all",
+                None,
+                json!({}),
+            )
+            .await?;
             txn.commit().await?;
         }
         (None, None) => return Err(AppError::Unauthenticated("authentication required")),
@@ -214,7 +276,11 @@ pub async fn logout(
     Ok(())
 }
 
-async fn revoke_all(db: &impl ConnectionTrait, user_id: Uuid, except_family: Option<Uuid>) -> AppResult<()> {
+async fn revoke_all(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    except_family: Option<Uuid>,
+) -> AppResult<()> {
     let mut update = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))
@@ -235,16 +301,28 @@ pub async fn change_password(
     new_password: &str,
 ) -> AppResult<()> {
     validate::password("newPassword", new_password)?;
-    let ok = state.passwords.verify(current_password, Some(&viewer.user.password_hash)).await?;
+    let ok = state
+        .passwords
+        .verify(current_password, Some(&viewer.user.password_hash))
+        .await?;
     if !ok {
-        return Err(AppError::bad_input("currentPassword", "current password is incorrect"));
+        return Err(AppError::bad_input(
+            "currentPassword",
+            "current password is incorrect",
+        ));
     }
     let hash = state.passwords.hash(new_password).await?;
     let txn = state.db.begin().await?;
     users::set_password_hash(&txn, viewer.user.clone(), hash).await?;
     revoke_all(&txn, viewer.user.id, Some(viewer.session_id)).await?;
-    events::record(&txn, &audit.with_actor(viewer.user.id), "user.change_password", None, json!({}))
-        .await?;
+    events::record(
+        &txn,
+        &audit.with_actor(viewer.user.id),
+        "user.change_password",
+        None,
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -263,7 +341,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthUser> 
         return Err(AppError::Unauthenticated("session has been revoked"));
     }
     match users::find_by_id(&state.db, claims.sub).await? {
-        Some(user) if user.is_active => Ok(AuthUser { user, session_id: claims.sid }),
+        Some(user) if user.is_active => Ok(AuthUser {
+            user,
+            session_id: claims.sid,
+        }),
         _ => Err(AppError::Unauthenticated("invalid or expired access token")),
     }
 }

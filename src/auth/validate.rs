@@ -10,9 +10,15 @@ const EMAIL_MAX_LEN: usize = 254;
 pub fn username(raw: &str) -> AppResult<String> {
     let name = raw.trim().to_lowercase();
     if !USERNAME_LEN.contains(&name.chars().count()) {
-        return Err(AppError::bad_input("username", "username must be 3 to 32 characters long"));
+        return Err(AppError::bad_input(
+            "username",
+            "username must be 3 to 32 characters long",
+        ));
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
         return Err(AppError::bad_input(
             "username",
             "username may contain only letters, digits and underscores",
@@ -37,7 +43,10 @@ pub fn email(raw: &str) -> AppResult<String> {
 
 pub fn password(field: &'static str, raw: &str) -> AppResult<()> {
     if !PASSWORD_LEN.contains(&raw.chars().count()) {
-        return Err(AppError::bad_input(field, "password must be 8 to 128 characters long"));
+        return Err(AppError::bad_input(
+            field,
+            "password must be 8 to 128 characters long",
+        ));
     }
     Ok(())
 }
@@ -52,10 +61,16 @@ pub fn optional_text(
         return Ok(None);
     };
     if value.chars().count() > max_chars {
-        return Err(AppError::bad_input(field, format!("{field} must be at most {max_chars} characters")));
+        return Err(AppError::bad_input(
+            field,
+            format!("{field} must be at most {max_chars} characters"),
+        ));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::bad_input(field, format!("{field} contains control characters")));
+        return Err(AppError::bad_input(
+            field,
+            format!("{field} contains control characters"),
+        ));
     }
     Ok(Some(value.to_owned()))
 }
@@ -65,7 +80,10 @@ pub fn avatar_url(raw: Option<&str>) -> AppResult<Option<String>> {
     if let Some(url) = &url {
         let lower = url.to_ascii_lowercase();
         if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.contains(' ') {
-            return Err(AppError::bad_input("avatarUrl", "avatarUrl must be an http(s) URL"));
+            return Err(AppError::bad_input(
+                "avatarUrl",
+                "avatarUrl must be an http(s) URL",
+            ));
         }
     }
     Ok(url)
@@ -78,8 +96,19 @@ mod tests {
     #[test]
     fn usernames() {
         assert_eq!(username("Alice_01").unwrap(), "alice_01");
-        for bad in ["ab", "", "a-b-c", "name with space", "ünïcode", &"a".repeat(33)] {
-            assert_eq!(username(bad).unwrap_err().field(), Some("username"), "{bad}");
+        for bad in [
+            "ab",
+            "",
+            "a-b-c",
+            "name with space",
+            "ünïcode",
+            &"a".repeat(33),
+        ] {
+            assert_eq!(
+                username(bad).unwrap_err().field(),
+                Some("username"),
+                "{bad}"
+            );
         }
         assert!(username(&"a".repeat(32)).is_ok());
     }
@@ -87,7 +116,14 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email(" Alice@Example.COM ").unwrap(), "alice@example.com");
-        for bad in ["", "alice", "alice@", "@example.com", "a@b", "a b@example.com"] {
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "a@b",
+            "a b@example.com",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

@@ -17,7 +17,10 @@ pub struct AuditContext {
 
 impl AuditContext {
     pub fn with_actor(&self, actor_id: Uuid) -> Self {
-        Self { actor_id: Some(actor_id), ..self.clone() }
+        Self {
+            actor_id: Some(actor_id),
+            ..self.clone()
+        }
     }
 }
 

@@ -40,7 +40,8 @@ impl Viewer {
 
     /// Owner-only data is visible to its owner and to admins.
     pub fn can_see_private_of(&self, owner_id: Uuid) -> bool {
-        self.user().is_some_and(|v| v.user.id == owner_id || v.user.is_admin)
+        self.user()
+            .is_some_and(|v| v.user.id == owner_id || v.user.is_admin)
     }
 }
 
@@ -80,7 +81,8 @@ fn missing(what: &str) -> AppError {
 
 impl ContextExt for Context<'_> {
     fn state(&self) -> AppResult<&AppState> {
-        self.data_opt::<AppState>().ok_or_else(|| missing("AppState"))
+        self.data_opt::<AppState>()
+            .ok_or_else(|| missing("AppState"))
     }
 
     fn viewer(&self) -> AppResult<&Viewer> {
@@ -94,7 +96,10 @@ impl ContextExt for Context<'_> {
     fn audit(&self) -> AuditContext {
         let meta = self.data_opt::<RequestMeta>();
         AuditContext {
-            actor_id: self.data_opt::<Viewer>().and_then(|v| v.user()).map(|u| u.user.id),
+            actor_id: self
+                .data_opt::<Viewer>()
+                .and_then(|v| v.user())
+                .map(|u| u.user.id),
             ip: meta.and_then(|m| m.ip.clone()),
             request_id: meta.map(|m| m.request_id.clone()),
         }

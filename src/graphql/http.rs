@@ -4,9 +4,11 @@
 
 use std::net::SocketAddr;
 
-use async_graphql::{BatchRequest, BatchResponse, Request, ServerError, parser::types::OperationType};
+use async_graphql::{
+    BatchRequest, BatchResponse, Request, ServerError, parser::types::OperationType,
+};
 use axum::{
-    body::Bytes,
+    body::Body,
     extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Response},
@@ -37,7 +39,10 @@ enum Framing {
 
 impl Framing {
     fn from_headers(headers: &HeaderMap) -> Self {
-        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if accept.contains(GRAPHQL_RESPONSE_JSON) {
             Framing::GraphqlResponseJson
         } else {
@@ -63,30 +68,23 @@ pub fn request_id(headers: &HeaderMap) -> String {
 
 fn json_response(status: StatusCode, framing: Framing, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(framing.content_type()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(framing.content_type()),
+    );
     response
 }
 
 /// A request that never reached execution: one error, no `data`.
 fn request_error(framing: Framing, err: AppError, request_id: &str) -> Response {
-    let status = match &err {
-        AppError::Internal(_) | AppError::ServiceUnavailable(_) => err.status(),
-        AppError::Unauthenticated(_) if framing == Framing::Json => StatusCode::OK,
-        _ => err.status(),
-    };
+    let status = err.status();
     let mut extensions = json!({"code": err.code()});
     if let AppError::Internal(e) = &err {
         tracing::error!(error = ?e, "internal error");
         extensions["requestId"] = json!(request_id);
     }
     let body = json!({"errors": [{"message": err.message(), "extensions": extensions}]});
-    let mut response = json_response(status, framing, body.to_string().into_bytes());
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
-    }
-    response
+    json_response(status, framing, body.to_string().into_bytes())
 }
 
 pub async fn get_handler(
@@ -100,24 +98,57 @@ pub async fn get_handler(
     let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {
         Ok(r) => r,
         Err(e) => {
-            return request_error(framing, AppError::BadRequest(format!("invalid GraphQL GET request: {e}")), &rid);
+            return request_error(
+                framing,
+                AppError::BadRequest(format!("invalid GraphQL GET request: {e}")),
+                &rid,
+            );
         }
     };
-    execute(http, &headers, peer, BatchRequest::Single(request), Method::GET, framing).await
+    execute(
+        http,
+        &headers,
+        peer,
+        BatchRequest::Single(request),
+        Method::GET,
+        framing,
+    )
+    .await
 }
 
 pub async fn post_handler(
     State(http): State<GraphqlHttp>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let framing = Framing::from_headers(&headers);
     let rid = request_id(&headers);
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let body = match axum::body::to_bytes(body, http.state.config.body_limit_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let message = format!(
+                "request body is larger than {} bytes",
+                http.state.config.body_limit_bytes
+            );
+            let mut response = request_error(framing, AppError::BadRequest(message), &rid);
+            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return response;
+        }
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" && essence != GRAPHQL_RESPONSE_JSON {
-        let err = AppError::BadRequest("POST /graphql requires Content-Type: application/json".into());
+        let err =
+            AppError::BadRequest("POST /graphql requires Content-Type: application/json".into());
         let mut response = request_error(framing, err, &rid);
         *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
         return response;
@@ -136,7 +167,8 @@ pub async fn post_handler(
 /// A JSON object is one request, a JSON array of objects a batch; anything else is refused
 /// (serde alone would read `[]` as a request with every field defaulted).
 fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
-    let invalid = |e: serde_json::Error| format!("request body is not a valid GraphQL JSON request: {e}");
+    let invalid =
+        |e: serde_json::Error| format!("request body is not a valid GraphQL JSON request: {e}");
     let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
     let single = |v: serde_json::Value| -> Result<Request, String> {
         if !v.is_object() {
@@ -149,7 +181,9 @@ fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
             if items.is_empty() || items.len() > MAX_BATCH {
                 return Err(format!("a batch must hold 1 to {MAX_BATCH} operations"));
             }
-            Ok(BatchRequest::Batch(items.into_iter().map(single).collect::<Result<_, _>>()?))
+            Ok(BatchRequest::Batch(
+                items.into_iter().map(single).collect::<Result<_, _>>()?,
+            ))
         }
         other => Ok(BatchRequest::Single(single(other)?)),
     }
@@ -166,7 +200,9 @@ async fn viewer_from(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Ap
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
     else {
-        return Ok(Viewer::Invalid("malformed Authorization header; expected Bearer token"));
+        return Ok(Viewer::Invalid(
+            "malformed Authorization header; expected Bearer token",
+        ));
     };
     match authenticate(state, token).await {
         Ok(user) => Ok(Viewer::User(Box::new(user))),
@@ -199,11 +235,16 @@ async fn execute(
     let rid = request_id(headers);
     if method == Method::GET {
         for request in batch.iter_mut() {
-            if matches!(operation_type(request), Some(OperationType::Mutation | OperationType::Subscription)) {
+            if matches!(
+                operation_type(request),
+                Some(OperationType::Mutation | OperationType::Subscription)
+            ) {
                 let err = AppError::BadRequest("mutations must be sent with POST".into());
                 let mut response = request_error(framing, err, &rid);
                 *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
                 return response;
             }
         }
@@ -212,7 +253,10 @@ async fn execute(
         Ok(v) => v,
         Err(err) => return request_error(framing, err, &rid),
     };
-    let meta = RequestMeta { request_id: rid.clone(), ip: Some(peer.ip().to_string()) };
+    let meta = RequestMeta {
+        request_id: rid.clone(),
+        ip: Some(peer.ip().to_string()),
+    };
     let mut parse_failed = Vec::new();
     for request in batch.iter_mut() {
         // Parsed once here (execution reuses it) to tell parse errors from validation errors.
@@ -225,8 +269,13 @@ async fn execute(
     let mut request_failed = false;
     match &mut response {
         BatchResponse::Single(r) => {
-            request_failed = r.data == async_graphql::Value::Null && r.errors.iter().all(|e| e.path.is_empty());
-            finish_errors(&mut r.errors, &rid, parse_failed.first().copied().unwrap_or(false));
+            request_failed =
+                r.data == async_graphql::Value::Null && r.errors.iter().all(|e| e.path.is_empty());
+            finish_errors(
+                &mut r.errors,
+                &rid,
+                parse_failed.first().copied().unwrap_or(false),
+            );
         }
         BatchResponse::Batch(rs) => {
             for (r, failed) in rs.iter_mut().zip(parse_failed) {

@@ -35,7 +35,9 @@ pub fn encode(kind: NodeType, id: Uuid) -> ID {
 
 pub fn decode(id: &str, field: &'static str) -> AppResult<(NodeType, Uuid)> {
     let invalid = || AppError::bad_input(field, "not a valid ID");
-    let raw = URL_SAFE_NO_PAD.decode(id.trim_end_matches('=')).map_err(|_| invalid())?;
+    let raw = URL_SAFE_NO_PAD
+        .decode(id.trim_end_matches('='))
+        .map_err(|_| invalid())?;
     let text = std::str::from_utf8(&raw).map_err(|_| invalid())?;
     let (kind, uuid) = text.split_once(':').ok_or_else(invalid)?;
     let kind = NodeType::parse(kind).ok_or_else(invalid)?;
@@ -52,8 +54,18 @@ mod tests {
         let id = Uuid::now_v7();
         let gid = encode(NodeType::Wallet, id);
         assert_eq!(decode(&gid, "id").unwrap(), (NodeType::Wallet, id));
-        for bad in ["", "!!!", "VXNlcjo", &URL_SAFE_NO_PAD.encode("Nope:123"), &URL_SAFE_NO_PAD.encode(format!("Block:{id}"))] {
-            assert_eq!(decode(bad, "id").unwrap_err().code(), "BAD_USER_INPUT", "{bad}");
+        for bad in [
+            "",
+            "!!!",
+            "VXNlcjo",
+            &URL_SAFE_NO_PAD.encode("Nope:123"),
+            &URL_SAFE_NO_PAD.encode(format!("Block:{id}")),
+        ] {
+            assert_eq!(
+                decode(bad, "id").unwrap_err().code(),
+                "BAD_USER_INPUT",
+                "{bad}"
+            );
         }
     }
 }

@@ -29,7 +29,11 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node
             .await?
             .filter(|u| u.is_active)
             .map(|u| Node::User(User::new(u))),
-        NodeType::Wallet => loaders.wallet_by_id.load_one(id).await?.map(|w| Node::Wallet(Wallet::new(w, false))),
+        NodeType::Wallet => loaders
+            .wallet_by_id
+            .load_one(id)
+            .await?
+            .map(|w| Node::Wallet(Wallet::new(w, false))),
     })
 }
 
@@ -47,9 +51,14 @@ impl NodeQuery {
     /// Several objects by global ID, in the same order; batched into one query per type.
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(AppError::bad_input("ids", format!("at most {MAX_NODES} ids per call")).into());
+            return Err(
+                AppError::bad_input("ids", format!("at most {MAX_NODES} ids per call")).into(),
+            );
         }
-        let decoded = ids.iter().map(|id| ids::decode(id, "ids")).collect::<Result<Vec<_>, _>>()?;
+        let decoded = ids
+            .iter()
+            .map(|id| ids::decode(id, "ids"))
+            .collect::<Result<Vec<_>, _>>()?;
         try_join_all(decoded.into_iter().map(|(kind, id)| load(ctx, kind, id))).await
     }
 }

@@ -32,11 +32,15 @@ impl Amount {
         if frac.len() > FRACTION_DIGITS {
             return Err("amount has more than 8 fractional digits".into());
         }
-        let whole: i64 = whole.parse().map_err(|_| "amount is too large".to_string())?;
+        let whole: i64 = whole
+            .parse()
+            .map_err(|_| "amount is too large".to_string())?;
         let frac_units: i64 = if frac.is_empty() {
             0
         } else {
-            format!("{frac:0<8}").parse().map_err(|_| "amount is not a number".to_string())?
+            format!("{frac:0<8}")
+                .parse()
+                .map_err(|_| "amount is not a number".to_string())?
         };
         whole
             .checked_mul(SCALE)
@@ -77,7 +81,16 @@ mod tests {
         assert_eq!(Amount::parse("100").unwrap(), Amount(100 * SCALE));
         assert_eq!(Amount::parse("0.00000001").unwrap(), Amount(1));
         assert_eq!(Amount::parse("1.5").unwrap(), Amount(150_000_000));
-        for bad in ["", "-1", "1.", ".5", "1.000000001", "1e5", "abc", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-1",
+            "1.",
+            ".5",
+            "1.000000001",
+            "1e5",
+            "abc",
+            "99999999999999999999",
+        ] {
             assert!(Amount::parse(bad).is_err(), "{bad}");
         }
     }

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    auth::service, error::AppError, events::AuditContext, graphql::http::request_id, state::AppState,
+    auth::service, error::AppError, events::AuditContext, graphql::http::request_id,
+    state::AppState,
 };
 
 pub const REFRESH_COOKIE: &str = "refresh_token";
@@ -38,20 +39,36 @@ pub async fn refresh(
         let is_json = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
+            .is_some_and(|v| {
+                v.trim()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
         if !is_json {
-            return Err(AppError::BadRequest("body must be JSON (Content-Type: application/json)".into()));
+            return Err(AppError::BadRequest(
+                "body must be JSON (Content-Type: application/json)".into(),
+            ));
         }
-        let parsed: RefreshBody = serde_json::from_slice(&body)
-            .map_err(|_| AppError::BadRequest("body must be a JSON object with refresh_token".into()))?;
+        let parsed: RefreshBody = serde_json::from_slice(&body).map_err(|_| {
+            AppError::BadRequest("body must be a JSON object with refresh_token".into())
+        })?;
         parsed.refresh_token
     };
     let token = from_body
         .filter(|t| !t.trim().is_empty())
         .or_else(|| jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()))
-        .ok_or_else(|| AppError::bad_input("refresh_token", "refresh_token is required (body or cookie)"))?;
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "refresh_token",
+                "refresh_token is required (body or cookie)",
+            )
+        })?;
 
-    let audit = AuditContext { actor_id: None, ip: Some(peer.ip().to_string()), request_id: Some(request_id(&headers)) };
+    let audit = AuditContext {
+        actor_id: None,
+        ip: Some(peer.ip().to_string()),
+        request_id: Some(request_id(&headers)),
+    };
     let session = service::refresh(&state, &audit, &token).await?;
 
     let cookie = Cookie::build((REFRESH_COOKIE, session.refresh_token.clone()))
@@ -59,7 +76,9 @@ pub async fn refresh(
         .secure(state.config.is_production())
         .same_site(SameSite::Strict)
         .path("/api/auth")
-        .max_age(time::Duration::seconds(state.config.refresh_token_ttl().as_secs() as i64))
+        .max_age(time::Duration::seconds(
+            state.config.refresh_token_ttl().as_secs() as i64,
+        ))
         .build();
     let body = Json(json!({
         "access_token": session.access_token,

@@ -29,7 +29,11 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
         }
     };
     let ok = database == "ok";
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = json!({
         "status": if ok { "ok" } else { "unavailable" },
         "checks": {"database": database},

@@ -31,12 +31,18 @@ impl UsersMutation {
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
         let viewer = ctx.viewer()?.require()?;
         let changes = service::ProfileChanges {
-            full_name: change(input.full_name, |v| validate::optional_text("fullName", v, 100))?,
+            full_name: change(input.full_name, |v| {
+                validate::optional_text("fullName", v, 100)
+            })?,
             avatar_url: change(input.avatar_url, validate::avatar_url)?,
             bio: change(input.bio, |v| validate::optional_text("bio", v, 500))?,
         };
         let state = ctx.state()?;
-        let txn = state.db.begin().await.map_err(crate::error::AppError::from)?;
+        let txn = state
+            .db
+            .begin()
+            .await
+            .map_err(crate::error::AppError::from)?;
         let user = service::update_profile(&txn, viewer.user.clone(), changes).await?;
         events::record(
             &txn,

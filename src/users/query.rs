@@ -16,6 +16,9 @@ impl UsersQuery {
 
     async fn user(&self, ctx: &Context<'_>, username: String) -> Result<Option<User>> {
         let state = ctx.state()?;
-        Ok(service::find_by_username(&state.db, &username).await?.filter(|u| u.is_active).map(User::new))
+        Ok(service::find_by_username(&state.db, &username)
+            .await?
+            .filter(|u| u.is_active)
+            .map(User::new))
     }
 }

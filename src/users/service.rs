@@ -55,7 +55,10 @@ pub async fn find_by_username(
 }
 
 /// `login` may be a username or an email; both are stored lower-cased.
-pub async fn find_by_login(db: &impl ConnectionTrait, login: &str) -> AppResult<Option<user::Model>> {
+pub async fn find_by_login(
+    db: &impl ConnectionTrait,
+    login: &str,
+) -> AppResult<Option<user::Model>> {
     let login = login.trim().to_lowercase();
     Ok(user::Entity::find()
         .filter(
@@ -68,7 +71,11 @@ pub async fn find_by_login(db: &impl ConnectionTrait, login: &str) -> AppResult<
 }
 
 /// Reports which unique field is already taken, so register can fail before hashing.
-pub async fn ensure_available(db: &impl ConnectionTrait, username: &str, email: &str) -> AppResult<()> {
+pub async fn ensure_available(
+    db: &impl ConnectionTrait,
+    username: &str,
+    email: &str,
+) -> AppResult<()> {
     let taken = user::Entity::find()
         .filter(
             Condition::any()
@@ -84,12 +91,18 @@ pub async fn ensure_available(db: &impl ConnectionTrait, username: &str, email: 
         });
     }
     if !taken.is_empty() {
-        return Err(AppError::Conflict { field: Some("email"), message: "email is already taken".into() });
+        return Err(AppError::Conflict {
+            field: Some("email"),
+            message: "email is already taken".into(),
+        });
     }
     Ok(())
 }
 
-pub async fn touch_last_login(db: &impl ConnectionTrait, user: user::Model) -> AppResult<user::Model> {
+pub async fn touch_last_login(
+    db: &impl ConnectionTrait,
+    user: user::Model,
+) -> AppResult<user::Model> {
     let mut active: user::ActiveModel = user.into();
     active.last_login_at = Set(Some(Utc::now()));
     Ok(active.update(db).await?)

@@ -22,15 +22,24 @@ pub struct User {
 
 impl User {
     pub fn new(model: user::Model) -> Self {
-        Self { model, owner_view: false }
+        Self {
+            model,
+            owner_view: false,
+        }
     }
 
     pub fn owned(model: user::Model) -> Self {
-        Self { model, owner_view: true }
+        Self {
+            model,
+            owner_view: true,
+        }
     }
 
     fn private_visible(&self, ctx: &Context<'_>) -> bool {
-        self.owner_view || ctx.viewer().is_ok_and(|v| v.can_see_private_of(self.model.id))
+        self.owner_view
+            || ctx
+                .viewer()
+                .is_ok_and(|v| v.can_see_private_of(self.model.id))
     }
 }
 
@@ -46,7 +55,9 @@ impl User {
 
     /// Null unless the viewer is this user or an admin.
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        Ok(self.private_visible(ctx).then_some(self.model.email.as_str()))
+        Ok(self
+            .private_visible(ctx)
+            .then_some(self.model.email.as_str()))
     }
 
     async fn full_name(&self) -> Option<&str> {
@@ -75,13 +86,24 @@ impl User {
 
     /// Null unless the viewer is this user or an admin.
     async fn last_login_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
-        Ok(self.model.last_login_at.filter(|_| self.private_visible(ctx)))
+        Ok(self
+            .model
+            .last_login_at
+            .filter(|_| self.private_visible(ctx)))
     }
 
     /// The wallet others pay this user into; its address and balance are public.
     async fn primary_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
-        let wallets = ctx.loaders()?.wallets_by_owner.load_one(self.model.id).await?;
-        Ok(wallets.unwrap_or_default().into_iter().find(|w| w.is_primary).map(|w| Wallet::new(w, self.owner_view)))
+        let wallets = ctx
+            .loaders()?
+            .wallets_by_owner
+            .load_one(self.model.id)
+            .await?;
+        Ok(wallets
+            .unwrap_or_default()
+            .into_iter()
+            .find(|w| w.is_primary)
+            .map(|w| Wallet::new(w, self.owner_view)))
     }
 
     /// Every wallet of this user; FORBIDDEN unless the viewer is this user or an admin.
@@ -90,7 +112,15 @@ impl User {
             ctx.viewer()?.require()?;
             return Err(AppError::Forbidden("only the owner can list a user's wallets").into());
         }
-        let wallets = ctx.loaders()?.wallets_by_owner.load_one(self.model.id).await?;
-        Ok(wallets.unwrap_or_default().into_iter().map(|w| Wallet::new(w, self.owner_view)).collect())
+        let wallets = ctx
+            .loaders()?
+            .wallets_by_owner
+            .load_one(self.model.id)
+            .await?;
+        Ok(wallets
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| Wallet::new(w, self.owner_view))
+            .collect())
     }
 }

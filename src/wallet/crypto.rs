@@ -35,14 +35,19 @@ pub fn address_for(public_key: &[u8]) -> String {
 pub fn generate_key_pair() -> NewKeyPair {
     let signing_key = SigningKey::generate(&mut OsRng);
     let public = signing_key.verifying_key().to_bytes();
-    NewKeyPair { address: address_for(&public), public_key_hex: hex::encode(public), signing_key }
+    NewKeyPair {
+        address: address_for(&public),
+        public_key_hex: hex::encode(public),
+        signing_key,
+    }
 }
 
 impl WalletCipher {
     pub fn new(master_key: &[u8]) -> anyhow::Result<Self> {
         let hkdf = Hkdf::<Sha256>::new(Some(b"blackroad-api wallet keys"), master_key);
         let mut key = [0u8; 32];
-        hkdf.expand(b"aes-256-gcm v1", &mut key).map_err(|e| anyhow!("hkdf: {e}"))?;
+        hkdf.expand(b"aes-256-gcm v1", &mut key)
+            .map_err(|e| anyhow!("hkdf: {e}"))?;
         let cipher = Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("aes key: {e}"))?;
         Ok(Self { cipher })
     }
@@ -54,7 +59,10 @@ impl WalletCipher {
             .cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
-                Payload { msg: signing_key.as_bytes(), aad: address.as_bytes() },
+                Payload {
+                    msg: signing_key.as_bytes(),
+                    aad: address.as_bytes(),
+                },
             )
             .map_err(|_| anyhow!("wallet key encryption failed"))?;
         let mut blob = nonce.to_vec();
@@ -66,17 +74,27 @@ impl WalletCipher {
         let encoded = stored
             .strip_prefix("v1:")
             .context("unknown wallet key ciphertext version")?;
-        let blob = STANDARD.decode(encoded).context("wallet key ciphertext is not base64")?;
+        let blob = STANDARD
+            .decode(encoded)
+            .context("wallet key ciphertext is not base64")?;
         if blob.len() < 12 {
             return Err(anyhow!("wallet key ciphertext too short"));
         }
         let (nonce, ciphertext) = blob.split_at(12);
         let plain = self
             .cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: address.as_bytes() })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: address.as_bytes(),
+                },
+            )
             .map_err(|_| anyhow!("wallet key decryption failed (wrong WALLET_MASTER_KEY?)"))?;
-        let bytes: [u8; 32] =
-            plain.as_slice().try_into().map_err(|_| anyhow!("wallet key has wrong length"))?;
+        let bytes: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| anyhow!("wallet key has wrong length"))?;
         Ok(SigningKey::from_bytes(&bytes))
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::crypto::{WalletCipher, generate_key_pair};
@@ -42,8 +44,14 @@ pub async fn create(
     Ok(model)
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, wallet::Model>> {
-    let rows = wallet::Entity::find().filter(wallet::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, wallet::Model>> {
+    let rows = wallet::Entity::find()
+        .filter(wallet::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
     Ok(rows.into_iter().map(|w| (w.id, w)).collect())
 }
 

@@ -50,7 +50,11 @@ impl Wallet {
     }
 
     async fn owner(&self, ctx: &Context<'_>) -> Result<User> {
-        let owner = ctx.loaders()?.user_by_id.load_one(self.model.user_id).await?;
+        let owner = ctx
+            .loaders()?
+            .user_by_id
+            .load_one(self.model.user_id)
+            .await?;
         owner.map(User::new).ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("wallet {} has no owner", self.model.id)).into()
         })

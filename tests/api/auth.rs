@@ -7,24 +7,40 @@ use crate::helpers::*;
 #[tokio::test]
 async fn register_creates_user_with_funded_primary_wallet() {
     for app in spawn_apps().await {
-        let res = app.try_register("Alice", "Alice@Example.com", PASSWORD).await;
+        let res = app
+            .try_register("Alice", "Alice@Example.com", PASSWORD)
+            .await;
         let payload = &res.assert_ok()["register"];
         assert_eq!(payload["tokenType"], "Bearer");
         assert_eq!(payload["expiresIn"], 1800);
         let user = &payload["user"];
         assert_eq!(user["username"], "alice", "usernames are case-folded");
-        assert_eq!(user["email"], "alice@example.com", "the new user sees their own email");
+        assert_eq!(
+            user["email"], "alice@example.com",
+            "the new user sees their own email"
+        );
         assert_eq!(user["isAdmin"], false);
         let wallet = &user["primaryWallet"];
         assert_eq!(wallet["balance"], "100");
         assert_eq!(wallet["isPrimary"], true);
         let address = wallet["address"].as_str().unwrap();
-        assert!(address.starts_with("RD") && address.len() == 40, "{address}");
+        assert!(
+            address.starts_with("RD") && address.len() == 40,
+            "{address}"
+        );
         assert_eq!(user["wallets"].as_array().unwrap().len(), 1);
 
         // The private key is stored, encrypted, never in the clear; and the audit log has it.
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM wallets WHERE encrypted_private_key LIKE 'v1:%'").await, 1);
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM events WHERE action = 'user.register'").await, 1);
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM wallets WHERE encrypted_private_key LIKE 'v1:%'")
+                .await,
+            1
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM events WHERE action = 'user.register'")
+                .await,
+            1
+        );
 
         let me = app.me(payload["accessToken"].as_str().unwrap()).await;
         assert_eq!(me.assert_ok()["me"]["username"], "alice");
@@ -61,19 +77,33 @@ async fn every_validation_rule_names_its_field_and_changes_nothing() {
         ("carol", "carol@", PASSWORD, "email"),
         ("carol", "carol@localhost", PASSWORD, "email"),
         ("carol", "carol@example.com", "short", "password"),
-        ("carol", "carol@example.com", long_password.as_str(), "password"),
+        (
+            "carol",
+            "carol@example.com",
+            long_password.as_str(),
+            "password",
+        ),
     ];
     for app in spawn_apps().await {
         for (username, email, password, field) in cases {
             let res = app.try_register(username, email, password).await;
             res.assert_error("BAD_USER_INPUT");
-            assert_eq!(res.error_field(), Some(field), "{username} {email}: {}", res.body);
+            assert_eq!(
+                res.error_field(),
+                Some(field),
+                "{username} {email}: {}",
+                res.body
+            );
             assert!(res.data().is_null(), "no payload on error");
         }
         assert_eq!(app.count_users().await, 0);
         // Boundary values are accepted.
-        app.try_register("abc", "abc@example.com", "12345678").await.assert_ok();
-        app.try_register(&"z".repeat(32), "z@example.com", &"p".repeat(128)).await.assert_ok();
+        app.try_register("abc", "abc@example.com", "12345678")
+            .await
+            .assert_ok();
+        app.try_register(&"z".repeat(32), "z@example.com", &"p".repeat(128))
+            .await
+            .assert_ok();
     }
 }
 
@@ -86,7 +116,9 @@ async fn login_by_username_or_email() {
             let payload = &res.assert_ok()["login"];
             assert_eq!(payload["user"]["username"], "dave");
             assert!(payload["user"]["lastLoginAt"].is_string());
-            app.me(payload["accessToken"].as_str().unwrap()).await.assert_ok();
+            app.me(payload["accessToken"].as_str().unwrap())
+                .await
+                .assert_ok();
         }
     }
 }
@@ -100,7 +132,10 @@ async fn wrong_password_and_unknown_user_look_the_same() {
         wrong.assert_error("UNAUTHENTICATED");
         unknown.assert_error("UNAUTHENTICATED");
         assert_eq!(wrong.error_message(), unknown.error_message());
-        assert_eq!(wrong.body["errors"][0]["extensions"], unknown.body["errors"][0]["extensions"]);
+        assert_eq!(
+            wrong.body["errors"][0]["extensions"],
+            unknown.body["errors"][0]["extensions"]
+        );
     }
 }
 

@@ -10,8 +10,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_blackroad-api");
 
 #[test]
 fn committed_schema_is_current() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
-    assert!(committed == schema::sdl(), "schema.graphql is stale: run `cargo run -- schema > schema.graphql`");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert!(
+        committed == schema::sdl(),
+        "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
+    );
 }
 
 #[test]
@@ -19,14 +23,29 @@ fn schema_check_detects_a_stale_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("schema.graphql");
     std::fs::write(&path, schema::sdl()).unwrap();
-    let ok = Command::new(BIN).args(["schema", "--check", "--path"]).arg(&path).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = Command::new(BIN)
+        .args(["schema", "--check", "--path"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
 
     std::fs::write(&path, schema::sdl().replace("username", "userName")).unwrap();
-    let stale = Command::new(BIN).args(["schema", "--check", "--path"]).arg(&path).output().unwrap();
+    let stale = Command::new(BIN)
+        .args(["schema", "--check", "--path"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(stale.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&stale.stderr);
-    assert!(stderr.contains("stale") && stderr.contains("blackroad-api schema"), "{stderr}");
+    assert!(
+        stderr.contains("stale") && stderr.contains("blackroad-api schema"),
+        "{stderr}"
+    );
 
     let printed = Command::new(BIN).arg("schema").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&printed.stdout), schema::sdl());
@@ -35,12 +54,19 @@ fn schema_check_detects_a_stale_file() {
 fn serve_with(vars: &[(&str, &str)]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(BIN);
-    command.arg("serve").current_dir(dir.path()).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in vars {
         command.env(k, v);
     }
     let out = command.output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -52,14 +78,23 @@ fn production_refuses_to_start_without_secrets() {
     let (code, stderr) = serve_with(&[("ENVIRONMENT", "production"), ("SECRET_KEY", &long)]);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("WALLET_MASTER_KEY"), "{stderr}");
-    let (code, stderr) = serve_with(&[("ENVIRONMENT", "production"), ("SECRET_KEY", "short"), ("WALLET_MASTER_KEY", &long)]);
+    let (code, stderr) = serve_with(&[
+        ("ENVIRONMENT", "production"),
+        ("SECRET_KEY", "short"),
+        ("WALLET_MASTER_KEY", &long),
+    ]);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("SECRET_KEY"), "{stderr}");
 }
 
 #[test]
 fn a_bad_value_names_the_variable() {
-    for (var, value) in [("PORT", "eighty"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-5"), ("LOG_FORMAT", "xml"), ("DATABASE_URL", "mysql://x")] {
+    for (var, value) in [
+        ("PORT", "eighty"),
+        ("ACCESS_TOKEN_EXPIRE_MINUTES", "-5"),
+        ("LOG_FORMAT", "xml"),
+        ("DATABASE_URL", "mysql://x"),
+    ] {
         let (code, stderr) = serve_with(&[(var, value)]);
         assert_eq!(code, Some(1), "{var}");
         assert!(stderr.contains(var), "{var}: {stderr}");
@@ -70,19 +105,62 @@ fn a_bad_value_names_the_variable() {
 /// PostgreSQL is never migrated behind the operator's back.
 #[tokio::test]
 async fn postgres_refuses_pending_migrations_without_auto_migrate() {
-    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else { return };
+    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+        return;
+    };
     let (url, _guard) = fresh_pg_database(&admin).await;
     let mut config = test_config();
     let dir = tempfile::tempdir().unwrap();
     config.data_dir = dir.path().to_path_buf();
     config.database_url = Some(url.clone());
     config.auto_migrate = false;
-    let err = Application::build(config.clone()).await.err().expect("refuses to start");
-    assert!(format!("{err:#}").contains("blackroad-api migrate up"), "{err:#}");
+    let err = Application::build(config.clone())
+        .await
+        .err()
+        .expect("refuses to start");
+    assert!(
+        format!("{err:#}").contains("blackroad-api migrate up"),
+        "{err:#}"
+    );
 
-    let status = Command::new(BIN).args(["migrate", "up"]).env("DATABASE_URL", &url).env("DATA_DIR", dir.path()).output().unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let status = Command::new(BIN).args(["migrate", "status"]).env("DATABASE_URL", &url).output().unwrap();
+    let status = Command::new(BIN)
+        .args(["migrate", "up"])
+        .env("DATABASE_URL", &url)
+        .env("DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let status = Command::new(BIN)
+        .args(["migrate", "status"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&status.stdout).contains("applied"));
-    Application::build(config).await.expect("starts once migrated");
+    Application::build(config)
+        .await
+        .expect("starts once migrated");
+}
+
+/// `migrate` needs no serving secrets, even in production.
+#[test]
+fn migrate_runs_in_production_without_serving_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["migrate", "status"])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("ENVIRONMENT", "production")
+        .env("DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("m20261125_000001_initial"));
 }

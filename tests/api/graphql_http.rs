@@ -19,7 +19,10 @@ async fn malformed_requests_get_400_with_a_code() {
                 .unwrap();
             assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
             let json: Value = res.json().await.unwrap();
-            assert_eq!(json["errors"][0]["extensions"]["code"], "BAD_REQUEST", "{body}: {json}");
+            assert_eq!(
+                json["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+                "{body}: {json}"
+            );
         }
     }
 }
@@ -27,7 +30,11 @@ async fn malformed_requests_get_400_with_a_code() {
 #[tokio::test]
 async fn non_json_posts_are_refused() {
     for app in spawn_apps().await {
-        for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        for content_type in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ] {
             let res = app
                 .client
                 .post(app.url("/graphql"))
@@ -36,7 +43,11 @@ async fn non_json_posts_are_refused() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
+            assert_eq!(
+                res.status(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{content_type}"
+            );
             let json: Value = res.json().await.unwrap();
             assert_eq!(json["errors"][0]["extensions"]["code"], "BAD_REQUEST");
         }
@@ -50,7 +61,13 @@ async fn get_runs_queries_but_not_mutations() {
         let res = app
             .client
             .get(app.url("/graphql"))
-            .query(&[("query", "query($u: String!) { user(username: $u) { username } }"), ("variables", r#"{"u":"nina"}"#)])
+            .query(&[
+                (
+                    "query",
+                    "query($u: String!) { user(username: $u) { username } }",
+                ),
+                ("variables", r#"{"u":"nina"}"#),
+            ])
             .send()
             .await
             .unwrap();
@@ -79,7 +96,12 @@ async fn parse_and_validation_errors_have_codes() {
         res.assert_error("GRAPHQL_PARSE_FAILED");
         let res = app.graphql("{ me { noSuchField } }", json!({})).await;
         res.assert_error("GRAPHQL_VALIDATION_FAILED");
-        let res = app.graphql("query($n: String!) { user(username: $n) { id } }", json!({"n": 5})).await;
+        let res = app
+            .graphql(
+                "query($n: String!) { user(username: $n) { id } }",
+                json!({"n": 5}),
+            )
+            .await;
         assert!(res.error_code().is_some(), "{}", res.body);
 
         // With the GraphQL response media type, request errors are 400.
@@ -92,7 +114,10 @@ async fn parse_and_validation_errors_have_codes() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(res.headers()["content-type"], "application/graphql-response+json");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/graphql-response+json"
+        );
         let res = app
             .client
             .post(app.url("/graphql"))
@@ -110,9 +135,41 @@ async fn graphiql_and_static_pages_are_served() {
     for app in spawn_apps().await {
         let res = app.client.get(app.url("/graphiql")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        assert!(res.text().await.unwrap().to_lowercase().contains("graphiql"));
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .to_lowercase()
+                .contains("graphiql")
+        );
         let res = app.client.get(app.url("/")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert!(res.text().await.unwrap().contains("BlackRoad"));
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_and_unknown_api_paths_are_coded() {
+    for app in spawn_apps().await {
+        let huge = format!(
+            r#"{{"query":"{{ me {{ id }} }}","variables":{{"pad":"{}"}}}}"#,
+            "x".repeat(2 * 1024 * 1024)
+        );
+        let res = app
+            .client
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+
+        let res = app.client.get(app.url("/api/nope")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "NOT_FOUND");
     }
 }

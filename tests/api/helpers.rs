@@ -31,11 +31,16 @@ impl Drop for PgDatabase {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
         // Drop runs inside the test's runtime; a fresh thread gets its own.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 if let Ok(db) = Database::connect(&admin_url).await {
                     let _ = db
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                 }
             });
@@ -61,7 +66,6 @@ pub struct TestApp {
 #[derive(Debug, Clone)]
 pub struct TestUser {
     pub id: String,
-    pub username: String,
     pub access: String,
     pub refresh: String,
     pub address: String,
@@ -93,7 +97,12 @@ impl Gql {
 
     #[track_caller]
     pub fn assert_ok(&self) -> &Value {
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        assert_eq!(self.status, StatusCode::OK, "{}", self.body);
         &self.body["data"]
     }
 
@@ -120,14 +129,23 @@ pub async fn fresh_pg_database(admin_url: &str) -> (String, PgDatabase) {
         .await
         .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
     let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
     let _ = admin.close().await;
     let (base, query) = match admin_url.split_once('?') {
         Some((b, q)) => (b, format!("?{q}")),
         None => (admin_url, String::new()),
     };
     let prefix = base.rsplit_once('/').map(|(p, _)| p).unwrap_or(base);
-    (format!("{prefix}/{name}{query}"), PgDatabase { admin_url: admin_url.to_owned(), name })
+    (
+        format!("{prefix}/{name}{query}"),
+        PgDatabase {
+            admin_url: admin_url.to_owned(),
+            name,
+        },
+    )
 }
 
 pub fn backends() -> Vec<Backend> {
@@ -154,7 +172,10 @@ pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config
     config.static_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
     let guard = match backend {
         Backend::Sqlite => {
-            config.database_url = Some(format!("sqlite://{}/test.db?mode=rwc", dir.path().display()));
+            config.database_url = Some(format!(
+                "sqlite://{}/test.db?mode=rwc",
+                dir.path().display()
+            ));
             DbGuard::Sqlite(dir)
         }
         Backend::Postgres => {
@@ -169,8 +190,17 @@ pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    TestApp { address, client, state, backend, _guard: guard }
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        client,
+        state,
+        backend,
+        _guard: guard,
+    }
 }
 
 impl TestApp {
@@ -187,7 +217,9 @@ impl TestApp {
     }
 
     pub async fn graphql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
-        let response = self.post_graphql(token, json!({"query": query, "variables": variables})).await;
+        let response = self
+            .post_graphql(token, json!({"query": query, "variables": variables}))
+            .await;
         let status = response.status();
         let body = response.json().await.expect("JSON body");
         Gql { status, body }
@@ -210,27 +242,37 @@ impl TestApp {
     }
 
     pub async fn register(&self, username: &str) -> TestUser {
-        let res = self.try_register(username, &format!("{username}@example.com"), PASSWORD).await;
+        let res = self
+            .try_register(username, &format!("{username}@example.com"), PASSWORD)
+            .await;
         let payload = &res.assert_ok()["register"];
         TestUser {
             id: payload["user"]["id"].as_str().unwrap().to_owned(),
-            username: payload["user"]["username"].as_str().unwrap().to_owned(),
             access: payload["accessToken"].as_str().unwrap().to_owned(),
             refresh: payload["refreshToken"].as_str().unwrap().to_owned(),
-            address: payload["user"]["primaryWallet"]["address"].as_str().unwrap().to_owned(),
+            address: payload["user"]["primaryWallet"]["address"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         }
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Gql {
-        self.graphql(LOGIN, json!({"input": {"login": login, "password": password}})).await
+        self.graphql(
+            LOGIN,
+            json!({"input": {"login": login, "password": password}}),
+        )
+        .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Gql {
-        self.graphql(REFRESH, json!({"input": {"refreshToken": refresh_token}})).await
+        self.graphql(REFRESH, json!({"input": {"refreshToken": refresh_token}}))
+            .await
     }
 
     pub async fn me(&self, token: &str) -> Gql {
-        self.graphql_as(token, "{ me { id username email } }", json!({})).await
+        self.graphql_as(token, "{ me { id username email } }", json!({}))
+            .await
     }
 
     pub async fn count_users(&self) -> i64 {
@@ -241,7 +283,10 @@ impl TestApp {
         let row = self
             .state
             .db
-            .query_one_raw(sea_orm::Statement::from_string(self.state.db.get_database_backend(), sql))
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.state.db.get_database_backend(),
+                sql,
+            ))
             .await
             .expect("query")
             .expect("row");
@@ -253,8 +298,6 @@ impl TestApp {
         self.state.sql_statements.load(Ordering::SeqCst)
     }
 }
-
-pub const USER_FIELDS: &str = "id username email fullName isVerified isAdmin createdAt primaryWallet { id address balance isPrimary }";
 
 pub const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) {
     accessToken refreshToken tokenType expiresIn

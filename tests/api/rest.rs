@@ -11,9 +11,17 @@ async fn health_is_ok_without_io() {
         let res = app.client.get(app.url("/health")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "ok"}));
-        let res = app.client.get(app.url("/health/ready")).send().await.unwrap();
+        let res = app
+            .client
+            .get(app.url("/health/ready"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "ok", "checks": {"database": "ok"}}));
+        assert_eq!(
+            res.json::<Value>().await.unwrap(),
+            json!({"status": "ok", "checks": {"database": "ok"}})
+        );
     }
 }
 
@@ -21,7 +29,12 @@ async fn health_is_ok_without_io() {
 async fn readiness_fails_and_errors_stay_opaque_when_the_database_is_gone() {
     for app in spawn_apps().await {
         app.state.db.close_by_ref().await.unwrap();
-        let res = app.client.get(app.url("/health/ready")).send().await.unwrap();
+        let res = app
+            .client
+            .get(app.url("/health/ready"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["checks"]["database"], "unavailable");
@@ -54,12 +67,20 @@ async fn readiness_fails_and_errors_stay_opaque_when_the_database_is_gone() {
 #[tokio::test]
 async fn request_ids_are_echoed_or_generated() {
     for app in spawn_apps().await {
-        let res = app.client.get(app.url("/health")).header("x-request-id", "abc-123").send().await.unwrap();
+        let res = app
+            .client
+            .get(app.url("/health"))
+            .header("x-request-id", "abc-123")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.headers()["x-request-id"], "abc-123");
         let res = app.client.get(app.url("/health")).send().await.unwrap();
         let generated = res.headers()["x-request-id"].to_str().unwrap();
         assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
-        let res = app.post_graphql(None, json!({"query": "{ me { id } }"})).await;
+        let res = app
+            .post_graphql(None, json!({"query": "{ me { id } }"}))
+            .await;
         assert!(res.headers().contains_key("x-request-id"));
     }
 }
@@ -68,10 +89,19 @@ async fn request_ids_are_echoed_or_generated() {
 async fn rest_refresh_by_body_and_by_cookie() {
     for app in spawn_apps().await {
         let user = app.register("mona").await;
-        let res = app.client.post(app.url("/api/auth/refresh")).json(&json!({"refresh_token": user.refresh})).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/api/auth/refresh"))
+            .json(&json!({"refresh_token": user.refresh}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["token_type"], "Bearer");
         assert_eq!(body["expires_in"], 1800);
@@ -80,7 +110,13 @@ async fn rest_refresh_by_body_and_by_cookie() {
         app.me(access).await.assert_ok();
 
         // The rotated token is dead.
-        let res = app.client.post(app.url("/api/auth/refresh")).json(&json!({"refresh_token": user.refresh})).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/api/auth/refresh"))
+            .json(&json!({"refresh_token": user.refresh}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["error"]["code"], "UNAUTHENTICATED");
@@ -88,7 +124,10 @@ async fn rest_refresh_by_body_and_by_cookie() {
 
         // Reuse revoked the family; start a new session and use the cookie path.
         let login = app.login("mona", PASSWORD).await;
-        let refresh = login.assert_ok()["login"]["refreshToken"].as_str().unwrap().to_owned();
+        let refresh = login.assert_ok()["login"]["refreshToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let res = reqwest::Client::new()
             .post(app.url("/api/auth/refresh"))
             .header("cookie", format!("refresh_token={refresh}"))
@@ -97,7 +136,9 @@ async fn rest_refresh_by_body_and_by_cookie() {
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let body: Value = res.json().await.unwrap();
-        app.me(body["access_token"].as_str().unwrap()).await.assert_ok();
+        app.me(body["access_token"].as_str().unwrap())
+            .await
+            .assert_ok();
     }
 }
 
@@ -108,7 +149,13 @@ async fn rest_refresh_rejects_bad_requests() {
             let client = reqwest::Client::new();
             let url = app.url("/api/auth/refresh");
             async move {
-                let res = client.post(url).header("content-type", content_type).body(body).send().await.unwrap();
+                let res = client
+                    .post(url)
+                    .header("content-type", content_type)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
                 let status = res.status();
                 (status, res.json::<Value>().await.unwrap())
             }

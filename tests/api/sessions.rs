@@ -16,14 +16,21 @@ fn forge(secret: &str, exp_offset_secs: i64, typ: &str) -> String {
         typ: typ.into(),
         sid: uuid::Uuid::new_v4(),
     };
-    encode(&Header::default(), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
 async fn me_requires_a_valid_access_token() {
     for app in spawn_apps().await {
         let user = app.register("frank").await;
-        app.graphql("{ me { id } }", json!({})).await.assert_error("UNAUTHENTICATED");
+        app.graphql("{ me { id } }", json!({}))
+            .await
+            .assert_error("UNAUTHENTICATED");
 
         let expired = forge(SECRET, -10, "access");
         app.me(&expired).await.assert_error("UNAUTHENTICATED");
@@ -33,14 +40,26 @@ async fn me_requires_a_valid_access_token() {
         let flipped = if parts[1].ends_with('A') { 'B' } else { 'A' };
         parts[1].pop();
         parts[1].push(flipped);
-        app.me(&parts.join(".")).await.assert_error("UNAUTHENTICATED");
+        app.me(&parts.join("."))
+            .await
+            .assert_error("UNAUTHENTICATED");
 
-        app.me(&forge("some other secret of sufficient length!!", 600, "access")).await.assert_error("UNAUTHENTICATED");
-        app.me(&forge(SECRET, 600, "refresh")).await.assert_error("UNAUTHENTICATED");
+        app.me(&forge(
+            "some other secret of sufficient length!!",
+            600,
+            "access",
+        ))
+        .await
+        .assert_error("UNAUTHENTICATED");
+        app.me(&forge(SECRET, 600, "refresh"))
+            .await
+            .assert_error("UNAUTHENTICATED");
         // The refresh token itself is never an access token.
         app.me(&user.refresh).await.assert_error("UNAUTHENTICATED");
         // Nor is an access token a refresh token.
-        app.refresh(&user.access).await.assert_error("UNAUTHENTICATED");
+        app.refresh(&user.access)
+            .await
+            .assert_error("UNAUTHENTICATED");
 
         let malformed = app
             .client
@@ -61,7 +80,13 @@ async fn me_requires_a_valid_access_token() {
 async fn public_fields_still_answer_with_a_bad_token() {
     for app in spawn_apps().await {
         app.register("gina").await;
-        let res = app.graphql_as("garbage", "{ user(username: \"gina\") { username } }", json!({})).await;
+        let res = app
+            .graphql_as(
+                "garbage",
+                "{ user(username: \"gina\") { username } }",
+                json!({}),
+            )
+            .await;
         assert_eq!(res.assert_ok()["user"]["username"], "gina");
     }
 }
@@ -72,8 +97,10 @@ async fn refresh_rotates_the_pair() {
         let user = app.register("hank").await;
         let res = app.refresh(&user.refresh).await;
         let payload = &res.assert_ok()["refreshToken"];
-        let (access2, refresh2) =
-            (payload["accessToken"].as_str().unwrap(), payload["refreshToken"].as_str().unwrap());
+        let (access2, refresh2) = (
+            payload["accessToken"].as_str().unwrap(),
+            payload["refreshToken"].as_str().unwrap(),
+        );
         assert_ne!(refresh2, user.refresh);
         app.me(access2).await.assert_ok();
         let res = app.refresh(refresh2).await;
@@ -91,13 +118,20 @@ async fn reusing_a_rotated_refresh_token_revokes_the_family() {
         let newer_access = payload["accessToken"].as_str().unwrap().to_owned();
 
         // An attacker replays the old token: refused, and the family dies.
-        app.refresh(&user.refresh).await.assert_error("UNAUTHENTICATED");
-        app.refresh(&newer_refresh).await.assert_error("UNAUTHENTICATED");
+        app.refresh(&user.refresh)
+            .await
+            .assert_error("UNAUTHENTICATED");
+        app.refresh(&newer_refresh)
+            .await
+            .assert_error("UNAUTHENTICATED");
         app.me(&newer_access).await.assert_error("UNAUTHENTICATED");
 
         // Other sessions of the same user are untouched.
         let other = app.login("ivy", PASSWORD).await;
-        let other_access = other.assert_ok()["login"]["accessToken"].as_str().unwrap().to_owned();
+        let other_access = other.assert_ok()["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         app.me(&other_access).await.assert_ok();
     }
 }
@@ -108,24 +142,42 @@ async fn logout_revokes_one_session_or_all() {
         let user = app.register("jack").await;
         let second = app.login("jack", PASSWORD).await;
         let second = &second.assert_ok()["login"];
-        let (access2, refresh2) =
-            (second["accessToken"].as_str().unwrap().to_owned(), second["refreshToken"].as_str().unwrap().to_owned());
+        let (access2, refresh2) = (
+            second["accessToken"].as_str().unwrap().to_owned(),
+            second["refreshToken"].as_str().unwrap().to_owned(),
+        );
 
         let logout = "mutation($input: LogoutInput) { logout(input: $input) }";
-        let res = app.graphql(logout, json!({"input": {"refreshToken": user.refresh}})).await;
+        let res = app
+            .graphql(logout, json!({"input": {"refreshToken": user.refresh}}))
+            .await;
         assert_eq!(res.assert_ok()["logout"], true);
-        app.refresh(&user.refresh).await.assert_error("UNAUTHENTICATED");
+        app.refresh(&user.refresh)
+            .await
+            .assert_error("UNAUTHENTICATED");
         app.me(&user.access).await.assert_error("UNAUTHENTICATED");
         app.me(&access2).await.assert_ok();
 
         // Unknown token: refused; no token and no viewer: refused.
-        app.graphql(logout, json!({"input": {"refreshToken": "rt_nope"}})).await.assert_error("UNAUTHENTICATED");
-        app.graphql(logout, json!({})).await.assert_error("UNAUTHENTICATED");
+        app.graphql(logout, json!({"input": {"refreshToken": "rt_nope"}}))
+            .await
+            .assert_error("UNAUTHENTICATED");
+        app.graphql(logout, json!({}))
+            .await
+            .assert_error("UNAUTHENTICATED");
 
         // Without a token: every session of the viewer.
         let third = app.login("jack", PASSWORD).await;
-        let refresh3 = third.assert_ok()["login"]["refreshToken"].as_str().unwrap().to_owned();
-        assert_eq!(app.graphql_as(&access2, logout, json!({})).await.assert_ok()["logout"], true);
+        let refresh3 = third.assert_ok()["login"]["refreshToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            app.graphql_as(&access2, logout, json!({}))
+                .await
+                .assert_ok()["logout"],
+            true
+        );
         app.me(&access2).await.assert_error("UNAUTHENTICATED");
         app.refresh(&refresh2).await.assert_error("UNAUTHENTICATED");
         app.refresh(&refresh3).await.assert_error("UNAUTHENTICATED");
@@ -139,8 +191,10 @@ async fn change_password_revokes_every_other_session() {
         let user = app.register("kate").await;
         let other = app.login("kate", PASSWORD).await;
         let other = &other.assert_ok()["login"];
-        let (other_access, other_refresh) =
-            (other["accessToken"].as_str().unwrap().to_owned(), other["refreshToken"].as_str().unwrap().to_owned());
+        let (other_access, other_refresh) = (
+            other["accessToken"].as_str().unwrap().to_owned(),
+            other["refreshToken"].as_str().unwrap().to_owned(),
+        );
 
         let wrong = app
             .graphql_as(&user.access, CHANGE, json!({"input": {"currentPassword": "not it at all", "newPassword": "new password 1"}}))
@@ -148,24 +202,39 @@ async fn change_password_revokes_every_other_session() {
         wrong.assert_error("BAD_USER_INPUT");
         assert_eq!(wrong.error_field(), Some("currentPassword"));
         let short = app
-            .graphql_as(&user.access, CHANGE, json!({"input": {"currentPassword": PASSWORD, "newPassword": "short"}}))
+            .graphql_as(
+                &user.access,
+                CHANGE,
+                json!({"input": {"currentPassword": PASSWORD, "newPassword": "short"}}),
+            )
             .await;
         assert_eq!(short.error_field(), Some("newPassword"));
         app.me(&other_access).await.assert_ok();
-        app.graphql(CHANGE, json!({"input": {"currentPassword": PASSWORD, "newPassword": "new password 1"}}))
-            .await
-            .assert_error("UNAUTHENTICATED");
+        app.graphql(
+            CHANGE,
+            json!({"input": {"currentPassword": PASSWORD, "newPassword": "new password 1"}}),
+        )
+        .await
+        .assert_error("UNAUTHENTICATED");
 
         let res = app
-            .graphql_as(&user.access, CHANGE, json!({"input": {"currentPassword": PASSWORD, "newPassword": "new password 1"}}))
+            .graphql_as(
+                &user.access,
+                CHANGE,
+                json!({"input": {"currentPassword": PASSWORD, "newPassword": "new password 1"}}),
+            )
             .await;
         assert_eq!(res.assert_ok()["changePassword"], true);
 
         app.me(&user.access).await.assert_ok();
         app.refresh(&user.refresh).await.assert_ok();
         app.me(&other_access).await.assert_error("UNAUTHENTICATED");
-        app.refresh(&other_refresh).await.assert_error("UNAUTHENTICATED");
-        app.login("kate", PASSWORD).await.assert_error("UNAUTHENTICATED");
+        app.refresh(&other_refresh)
+            .await
+            .assert_error("UNAUTHENTICATED");
+        app.login("kate", PASSWORD)
+            .await
+            .assert_error("UNAUTHENTICATED");
         app.login("kate", "new password 1").await.assert_ok();
     }
 }
