@@ -44,6 +44,7 @@ const VARIABLES: &[&str] = &[
     "DB_ACQUIRE_TIMEOUT_SECS",
     "BODY_LIMIT_BYTES",
     "HASHING_CONCURRENCY",
+    "CHAIN_DIFFICULTY",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "AI_MODEL",
@@ -76,6 +77,8 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// How many argon2 hashes may run at once; each takes ~19 MiB, so this bounds memory.
     pub hashing_concurrency: usize,
+    /// Leading zero hex digits a mined block's hash must have.
+    pub chain_difficulty: u32,
     pub openai_api_key: Option<String>,
     pub openai_base_url: Option<String>,
     pub ai_model: Option<String>,
@@ -103,6 +106,7 @@ impl Default for Config {
             db_acquire_timeout_secs: 5,
             body_limit_bytes: 1024 * 1024,
             hashing_concurrency: 4,
+            chain_difficulty: 4,
             openai_api_key: None,
             openai_base_url: None,
             ai_model: None,
@@ -112,6 +116,8 @@ impl Default for Config {
 
 /// Shortest secret accepted in production: HS256 wants at least 256 bits of key.
 pub const MIN_SECRET_LEN: usize = 32;
+/// Beyond 8 hex zeros a block takes minutes of CPU; nobody wants that from an API call.
+pub const MAX_DIFFICULTY: u32 = 8;
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.
@@ -176,6 +182,9 @@ impl Config {
             bail!(
                 "invalid value for environment variable DB_MAX_CONNECTIONS: must be at least 1 and at least DB_MIN_CONNECTIONS"
             );
+        }
+        if self.chain_difficulty > MAX_DIFFICULTY {
+            bail!("invalid value for environment variable CHAIN_DIFFICULTY: at most {MAX_DIFFICULTY}");
         }
         if self.hashing_concurrency == 0 {
             bail!("invalid value for environment variable HASHING_CONCURRENCY: must be at least 1");
