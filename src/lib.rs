@@ -1,6 +1,7 @@
 //! blackroad-api: a GraphQL-first API server for BlackRoad OS.
 
 pub mod auth;
+pub mod chain;
 pub mod config;
 pub mod db;
 pub mod entities;

@@ -18,12 +18,13 @@ use axum::{
 };
 use rand::RngCore;
 use tokio::net::TcpListener;
+use tracing::Level;
 use tower::ServiceBuilder;
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
 
 use crate::{
@@ -227,7 +228,11 @@ pub fn router(state: AppState) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(telemetry::request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(DefaultBodyLimit::max(state.config.body_limit_bytes)),
     )

@@ -10,7 +10,12 @@ use crate::{
     events::AuditContext,
     state::AppState,
     users::loaders::UserById,
-    wallet::loaders::{WalletById, WalletsByOwner},
+    chain::loaders::{
+        BlockById, BlocksByMiner, MinerStatsById, PendingIncoming, TransactionById, TransactionsByBlock,
+        WalletTransactions,
+        WalletTxCount,
+    },
+    wallet::loaders::{WalletByAddress, WalletById, WalletsByOwner},
 };
 
 /// Who is asking. A present but bad token is remembered so that fields needing a user can
@@ -55,6 +60,15 @@ pub struct Loaders {
     pub user_by_id: DataLoader<UserById>,
     pub wallet_by_id: DataLoader<WalletById>,
     pub wallets_by_owner: DataLoader<WalletsByOwner>,
+    pub wallet_by_address: DataLoader<WalletByAddress>,
+    pub block_by_id: DataLoader<BlockById>,
+    pub transaction_by_id: DataLoader<TransactionById>,
+    pub transactions_by_block: DataLoader<TransactionsByBlock>,
+    pub wallet_transactions: DataLoader<WalletTransactions>,
+    pub wallet_tx_count: DataLoader<WalletTxCount>,
+    pub pending_incoming: DataLoader<PendingIncoming>,
+    pub blocks_by_miner: DataLoader<BlocksByMiner>,
+    pub miner_stats: DataLoader<MinerStatsById>,
 }
 
 impl Loaders {
@@ -63,6 +77,15 @@ impl Loaders {
             user_by_id: DataLoader::new(UserById(state.db.clone()), tokio::spawn),
             wallet_by_id: DataLoader::new(WalletById(state.db.clone()), tokio::spawn),
             wallets_by_owner: DataLoader::new(WalletsByOwner(state.db.clone()), tokio::spawn),
+            wallet_by_address: DataLoader::new(WalletByAddress(state.db.clone()), tokio::spawn),
+            block_by_id: DataLoader::new(BlockById(state.db.clone()), tokio::spawn),
+            transaction_by_id: DataLoader::new(TransactionById(state.db.clone()), tokio::spawn),
+            transactions_by_block: DataLoader::new(TransactionsByBlock(state.db.clone()), tokio::spawn),
+            wallet_transactions: DataLoader::new(WalletTransactions(state.db.clone()), tokio::spawn),
+            wallet_tx_count: DataLoader::new(WalletTxCount(state.db.clone()), tokio::spawn),
+            pending_incoming: DataLoader::new(PendingIncoming(state.db.clone()), tokio::spawn),
+            blocks_by_miner: DataLoader::new(BlocksByMiner(state.db.clone()), tokio::spawn),
+            miner_stats: DataLoader::new(MinerStatsById(state.db.clone()), tokio::spawn),
         }
     }
 }

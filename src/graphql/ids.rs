@@ -10,6 +10,8 @@ use crate::error::{AppError, AppResult};
 pub enum NodeType {
     User,
     Wallet,
+    Transaction,
+    Block,
 }
 
 impl NodeType {
@@ -17,6 +19,8 @@ impl NodeType {
         match self {
             NodeType::User => "User",
             NodeType::Wallet => "Wallet",
+            NodeType::Transaction => "Transaction",
+            NodeType::Block => "Block",
         }
     }
 
@@ -24,6 +28,8 @@ impl NodeType {
         match name {
             "User" => Some(NodeType::User),
             "Wallet" => Some(NodeType::Wallet),
+            "Transaction" => Some(NodeType::Transaction),
+            "Block" => Some(NodeType::Block),
             _ => None,
         }
     }
@@ -59,7 +65,7 @@ mod tests {
             "!!!",
             "VXNlcjo",
             &URL_SAFE_NO_PAD.encode("Nope:123"),
-            &URL_SAFE_NO_PAD.encode(format!("Block:{id}")),
+            &URL_SAFE_NO_PAD.encode(format!("Secret:{id}")),
         ] {
             assert_eq!(
                 decode(bad, "id").unwrap_err().code(),

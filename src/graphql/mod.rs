@@ -4,5 +4,6 @@ pub mod context;
 pub mod http;
 pub mod ids;
 pub mod node;
+pub mod pagination;
 pub mod scalars;
 pub mod schema;

@@ -8,7 +8,9 @@ use super::{
     context::ContextExt,
     ids::{self, NodeType},
 };
-use crate::{error::AppError, users::types::User, wallet::types::Wallet};
+use crate::{
+    chain::types::{Block, Transaction},
+    error::AppError, users::types::User, wallet::types::Wallet};
 
 /// Most ids `nodes` accepts in one call.
 const MAX_NODES: usize = 100;
@@ -18,6 +20,8 @@ const MAX_NODES: usize = 100;
 pub enum Node {
     User(User),
     Wallet(Wallet),
+    Transaction(Transaction),
+    Block(Block),
 }
 
 async fn load(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node>> {
@@ -34,6 +38,10 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node
             .load_one(id)
             .await?
             .map(|w| Node::Wallet(Wallet::new(w, false))),
+        NodeType::Block => loaders.block_by_id.load_one(id).await?.map(|b| Node::Block(Block(b))),
+        NodeType::Transaction => {
+            loaders.transaction_by_id.load_one(id).await?.map(|t| Node::Transaction(Transaction(t)))
+        }
     })
 }
 

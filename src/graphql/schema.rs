@@ -5,15 +5,17 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use super::node::NodeQuery;
 use crate::{
     auth::mutation::AuthMutation,
+    chain::{mutation::ChainMutation, query::ChainQuery},
     state::AppState,
     users::{mutation::UsersMutation, query::UsersQuery},
+    wallet::{mutation::WalletMutation, query::WalletQuery},
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(UsersQuery, NodeQuery);
+pub struct Query(UsersQuery, NodeQuery, WalletQuery, ChainQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, UsersMutation);
+pub struct Mutation(AuthMutation, UsersMutation, WalletMutation, ChainMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -30,3 +30,15 @@ impl Loader<Uuid> for WalletsByOwner {
         Ok(service::by_owners(&self.0, owner_ids).await?)
     }
 }
+
+/// Wallets by address, one statement per batch.
+pub struct WalletByAddress(pub DatabaseConnection);
+
+impl Loader<String> for WalletByAddress {
+    type Value = wallet::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, addresses: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        Ok(service::by_addresses(&self.0, addresses).await?)
+    }
+}

@@ -2,5 +2,7 @@
 
 pub mod crypto;
 pub mod loaders;
+pub mod mutation;
+pub mod query;
 pub mod service;
 pub mod types;

@@ -74,3 +74,43 @@ pub async fn by_owners(
     }
     Ok(grouped)
 }
+
+pub async fn by_addresses(
+    db: &impl ConnectionTrait,
+    addresses: &[String],
+) -> AppResult<HashMap<String, wallet::Model>> {
+    let rows = wallet::Entity::find()
+        .filter(wallet::Column::Address.is_in(addresses.iter().cloned()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|w| (w.address.clone(), w)).collect())
+}
+
+/// Wallets one user may hold; generous for people, a wall against scripted abuse.
+pub const MAX_WALLETS_PER_USER: u64 = 20;
+
+pub async fn count_for_owner(db: &impl ConnectionTrait, owner_id: Uuid) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(wallet::Entity::find().filter(wallet::Column::UserId.eq(owner_id)).count(db).await?)
+}
+
+/// Makes `wallet` its owner's primary wallet. The old primary is demoted first, because a
+/// partial unique index allows one primary per user at any moment.
+pub async fn set_primary(db: &impl ConnectionTrait, wallet: &wallet::Model) -> AppResult<wallet::Model> {
+    use sea_orm::sea_query::Expr;
+    let now = Utc::now();
+    wallet::Entity::update_many()
+        .col_expr(wallet::Column::IsPrimary, Expr::value(false))
+        .col_expr(wallet::Column::UpdatedAt, Expr::value(now))
+        .filter(wallet::Column::UserId.eq(wallet.user_id))
+        .filter(wallet::Column::IsPrimary.eq(true))
+        .exec(db)
+        .await?;
+    wallet::Entity::update_many()
+        .col_expr(wallet::Column::IsPrimary, Expr::value(true))
+        .col_expr(wallet::Column::UpdatedAt, Expr::value(now))
+        .filter(wallet::Column::Id.eq(wallet.id))
+        .exec(db)
+        .await?;
+    Ok(wallet::Model { is_primary: true, updated_at: now, ..wallet.clone() })
+}

@@ -1,12 +1,19 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
+use uuid::Uuid;
+
 use crate::{
+    chain::{
+        loaders::WalletTxKey,
+        types::{TX_CURSOR, TransactionConnection, TransactionStatus, TxTotal, tx_connection},
+    },
     entities::wallet,
     error::AppError,
     graphql::{
         context::ContextExt,
         ids::{self, NodeType},
+        pagination,
         scalars::Amount,
     },
     users::types::User,
@@ -62,5 +69,33 @@ impl Wallet {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.model.created_at
+    }
+
+    /// Sum of pending transfers to this wallet, credited when mined.
+    async fn pending_incoming(&self, ctx: &Context<'_>) -> Result<Amount> {
+        let total = ctx.loaders()?.pending_incoming.load_one(self.model.address.clone()).await?;
+        Ok(Amount(total.unwrap_or(0)))
+    }
+
+    /// Transfers from or to this wallet, newest first.
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<TransactionStatus>,
+    ) -> Result<TransactionConnection> {
+        let page = pagination::forward::<Uuid>(TX_CURSOR, first, after.as_deref())?;
+        let status = status.map(|s| s.as_db().to_owned());
+        let key = WalletTxKey {
+            address: self.model.address.clone(),
+            status: status.clone(),
+            limit: page.limit + 1,
+            after: page.cursor,
+        };
+        let rows = ctx.loaders()?.wallet_transactions.load_one(key).await?.unwrap_or_default();
+        let (rows, more) = pagination::split_page(rows, page.limit);
+        let total = TxTotal::Wallet(self.model.address.clone(), status);
+        Ok(tx_connection(rows, more, page.cursor.is_some(), total))
     }
 }

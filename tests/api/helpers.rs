@@ -119,6 +119,8 @@ pub fn test_config() -> Config {
         host: IpAddr::from([127, 0, 0, 1]),
         port: 0,
         auto_migrate: true,
+        // Real proof of work, cheap enough for tests.
+        chain_difficulty: 2,
         ..Config::default()
     }
 }

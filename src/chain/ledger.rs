@@ -1,0 +1,165 @@
+//! Transfers: signed by the sender's wallet key, debited at once, credited when mined.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::hashing::{TxFields, sign, transaction_hash};
+use crate::{
+    entities::{transaction, user, wallet},
+    error::{AppError, AppResult},
+    events::{self, AuditContext},
+    state::AppState,
+};
+
+pub const STATUS_PENDING: &str = "pending";
+pub const STATUS_CONFIRMED: &str = "confirmed";
+pub const MAX_MESSAGE_CHARS: usize = 280;
+
+pub struct TransferRequest {
+    pub from_address: Option<String>,
+    pub to_address: String,
+    pub amount: i64,
+    pub fee: i64,
+    pub message: Option<String>,
+}
+
+/// `RD` followed by 38 lower-case hex digits.
+pub fn is_valid_address(address: &str) -> bool {
+    address.len() == 40
+        && address.starts_with("RD")
+        && address[2..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Timestamps are kept to the microsecond, the precision both databases store, so that a
+/// hash computed now still matches the row read back later.
+pub fn now_micros() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+pub async fn wallet_by_address(db: &impl ConnectionTrait, address: &str) -> AppResult<Option<wallet::Model>> {
+    Ok(wallet::Entity::find().filter(wallet::Column::Address.eq(address)).one(db).await?)
+}
+
+async fn sender_wallet(db: &impl ConnectionTrait, sender: &user::Model, from: Option<&str>) -> AppResult<wallet::Model> {
+    let found = match from {
+        Some(address) => wallet_by_address(db, address).await?,
+        None => {
+            wallet::Entity::find()
+                .filter(wallet::Column::UserId.eq(sender.id))
+                .filter(wallet::Column::IsPrimary.eq(true))
+                .one(db)
+                .await?
+        }
+    };
+    match found {
+        Some(w) if w.user_id == sender.id => Ok(w),
+        Some(_) => Err(AppError::Forbidden("you can only send from your own wallets")),
+        None => Err(AppError::NotFound("sender wallet")),
+    }
+}
+
+fn validate(req: &TransferRequest) -> AppResult<(i64, Option<String>)> {
+    if let Some(from) = &req.from_address
+        && !is_valid_address(from)
+    {
+        return Err(AppError::bad_input("fromAddress", "fromAddress is not a wallet address"));
+    }
+    if !is_valid_address(&req.to_address) {
+        return Err(AppError::bad_input("toAddress", "toAddress is not a wallet address"));
+    }
+    if req.amount <= 0 {
+        return Err(AppError::bad_input("amount", "amount must be greater than zero"));
+    }
+    if req.fee < 0 {
+        return Err(AppError::bad_input("fee", "fee must not be negative"));
+    }
+    let total = req
+        .amount
+        .checked_add(req.fee)
+        .ok_or_else(|| AppError::bad_input("amount", "amount plus fee is too large"))?;
+    let message = req.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    if let Some(m) = message
+        && m.chars().count() > MAX_MESSAGE_CHARS
+    {
+        return Err(AppError::bad_input("message", format!("message must be at most {MAX_MESSAGE_CHARS} characters")));
+    }
+    Ok((total, message.map(str::to_owned)))
+}
+
+/// Debits amount + fee from the sender and records the transfer as pending, atomically; the
+/// recipient is credited when a block confirms it.
+pub async fn transfer(
+    state: &AppState,
+    audit: &AuditContext,
+    sender: &user::Model,
+    req: TransferRequest,
+) -> AppResult<transaction::Model> {
+    let (total, message) = validate(&req)?;
+    let from = sender_wallet(&state.db, sender, req.from_address.as_deref()).await?;
+    if from.address == req.to_address {
+        return Err(AppError::bad_input("toAddress", "cannot send to the same wallet"));
+    }
+    if wallet_by_address(&state.db, &req.to_address).await?.is_none() {
+        return Err(AppError::NotFound("recipient wallet"));
+    }
+    let key = state.wallet_cipher.decrypt(&from.encrypted_private_key, &from.address)?;
+    let id = Uuid::now_v7();
+    let created_at = now_micros();
+    let hash = transaction_hash(&TxFields {
+        id,
+        from_address: &from.address,
+        to_address: &req.to_address,
+        amount: req.amount,
+        fee: req.fee,
+        message: message.as_deref(),
+        created_at,
+    });
+    let signature = sign(&key, &hash);
+
+    let txn = state.db.begin().await?;
+    // The balance check and the debit are one statement, so concurrent transfers can never
+    // overdraw a wallet; it is also the transaction's first statement (SQLite write lock).
+    let debited = wallet::Entity::update_many()
+        .col_expr(wallet::Column::Balance, Expr::col(wallet::Column::Balance).sub(total))
+        .col_expr(wallet::Column::UpdatedAt, Expr::value(created_at))
+        .filter(wallet::Column::Id.eq(from.id))
+        .filter(wallet::Column::Balance.gte(total))
+        .exec(&txn)
+        .await?;
+    if debited.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(AppError::InsufficientFunds);
+    }
+    let record = transaction::ActiveModel {
+        id: Set(id),
+        hash: Set(hash),
+        from_address: Set(from.address.clone()),
+        to_address: Set(req.to_address.clone()),
+        amount: Set(req.amount),
+        fee: Set(req.fee),
+        message: Set(message),
+        signature: Set(Some(signature)),
+        status: Set(STATUS_PENDING.to_owned()),
+        block_id: Set(None),
+        created_at: Set(created_at),
+        confirmed_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    events::record(
+        &txn,
+        &audit.with_actor(sender.id),
+        "wallet.transfer",
+        Some(("Transaction", record.id.to_string())),
+        json!({"from": record.from_address, "to": record.to_address, "amount": record.amount, "fee": record.fee}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(record)
+}

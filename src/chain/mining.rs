@@ -1,0 +1,157 @@
+//! Mining: pending transfers become a block whose hash meets the difficulty. The proof of
+//! work runs on a blocking thread; the block, its confirmations, the credits, the fees and the
+//! reward are committed together.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait, sea_query::{Expr, ExprTrait},
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    hashing::{BlockDraft, find_nonce},
+    ledger::{STATUS_CONFIRMED, STATUS_PENDING, now_micros},
+};
+use crate::{
+    entities::{block, transaction, user, wallet},
+    error::{AppError, AppResult},
+    events::{self, AuditContext},
+    state::AppState,
+    wallet::service::UNITS_PER_COIN,
+};
+
+pub const BLOCK_REWARD: i64 = 50 * UNITS_PER_COIN;
+pub const DEFAULT_BLOCK_TRANSACTIONS: u64 = 10;
+pub const MAX_BLOCK_TRANSACTIONS: u64 = 100;
+/// Attempts before giving up when other miners keep extending the chain first.
+const MINING_ATTEMPTS: usize = 5;
+
+pub async fn tip(db: &impl sea_orm::ConnectionTrait) -> AppResult<block::Model> {
+    block::Entity::find()
+        .order_by_desc(block::Column::Index)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the chain has no genesis block")))
+}
+
+pub async fn mine_block(
+    state: &AppState,
+    audit: &AuditContext,
+    miner: &user::Model,
+    max_transactions: u64,
+) -> AppResult<block::Model> {
+    if !(1..=MAX_BLOCK_TRANSACTIONS).contains(&max_transactions) {
+        return Err(AppError::bad_input(
+            "maxTransactions",
+            format!("maxTransactions must be between 1 and {MAX_BLOCK_TRANSACTIONS}"),
+        ));
+    }
+    for attempt in 1..=MINING_ATTEMPTS {
+        match try_mine(state, audit, miner, max_transactions).await {
+            Err(AppError::Conflict { .. }) => {
+                tracing::debug!(attempt, "another block won the race; mining on the new tip");
+            }
+            other => return other,
+        }
+    }
+    Err(AppError::Conflict {
+        field: None,
+        message: "the chain kept moving while mining; try again".into(),
+    })
+}
+
+async fn try_mine(
+    state: &AppState,
+    audit: &AuditContext,
+    miner: &user::Model,
+    max_transactions: u64,
+) -> AppResult<block::Model> {
+    let tip = tip(&state.db).await?;
+    let pending = transaction::Entity::find()
+        .filter(transaction::Column::Status.eq(STATUS_PENDING))
+        .order_by_asc(transaction::Column::Id)
+        .limit(max_transactions)
+        .all(&state.db)
+        .await?;
+    let draft = BlockDraft {
+        index: tip.index + 1,
+        timestamp: now_micros(),
+        previous_hash: tip.hash.clone(),
+        transaction_hashes: pending.iter().map(|t| t.hash.clone()).collect(),
+        difficulty: state.config.chain_difficulty,
+    };
+    let (draft, nonce, hash) = tokio::task::spawn_blocking(move || {
+        let (nonce, hash) = find_nonce(&draft);
+        (draft, nonce, hash)
+    })
+    .await
+    .map_err(AppError::internal)?;
+
+    let fees: i64 = pending.iter().map(|t| t.fee).sum();
+    let txn = state.db.begin().await?;
+    // The unique index on `index` decides races: the loser's insert fails with a conflict.
+    let block = block::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        index: Set(draft.index),
+        timestamp: Set(draft.timestamp),
+        nonce: Set(nonce),
+        previous_hash: Set(draft.previous_hash),
+        hash: Set(hash),
+        difficulty: Set(draft.difficulty as i32),
+        miner_id: Set(Some(miner.id)),
+        reward: Set(BLOCK_REWARD),
+        transaction_count: Set(pending.len() as i32),
+    }
+    .insert(&txn)
+    .await?;
+
+    if !pending.is_empty() {
+        let confirmed = transaction::Entity::update_many()
+            .col_expr(transaction::Column::Status, Expr::value(STATUS_CONFIRMED))
+            .col_expr(transaction::Column::BlockId, Expr::value(block.id))
+            .col_expr(transaction::Column::ConfirmedAt, Expr::value(block.timestamp))
+            .filter(transaction::Column::Id.is_in(pending.iter().map(|t| t.id)))
+            .filter(transaction::Column::Status.eq(STATUS_PENDING))
+            .exec(&txn)
+            .await?;
+        if confirmed.rows_affected != pending.len() as u64 {
+            txn.rollback().await?;
+            return Err(AppError::Conflict { field: None, message: "transactions already mined".into() });
+        }
+    }
+    // One credit per recipient, in a fixed order so concurrent writers lock rows alike.
+    let mut credits: BTreeMap<&str, i64> = BTreeMap::new();
+    for t in &pending {
+        *credits.entry(t.to_address.as_str()).or_default() += t.amount;
+    }
+    for (address, amount) in credits {
+        wallet::Entity::update_many()
+            .col_expr(wallet::Column::Balance, Expr::col(wallet::Column::Balance).add(amount))
+            .filter(wallet::Column::Address.eq(address))
+            .exec(&txn)
+            .await?;
+    }
+    let paid = wallet::Entity::update_many()
+        .col_expr(wallet::Column::Balance, Expr::col(wallet::Column::Balance).add(BLOCK_REWARD + fees))
+        .filter(wallet::Column::UserId.eq(miner.id))
+        .filter(wallet::Column::IsPrimary.eq(true))
+        .exec(&txn)
+        .await?;
+    if paid.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(AppError::internal(anyhow::anyhow!("miner {} has no primary wallet", miner.id)));
+    }
+    events::record(
+        &txn,
+        &audit.with_actor(miner.id),
+        "chain.mine_block",
+        Some(("Block", block.id.to_string())),
+        json!({"index": block.index, "transactions": block.transaction_count, "fees": fees}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(block)
+}

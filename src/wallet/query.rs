@@ -1,0 +1,26 @@
+use async_graphql::{Context, Object, Result};
+
+use super::types::Wallet;
+use crate::{
+    chain::{ledger::wallet_by_address, service::wallets_of},
+    graphql::context::ContextExt,
+};
+
+#[derive(Default)]
+pub struct WalletQuery;
+
+#[Object]
+impl WalletQuery {
+    /// Any wallet by address; address and balance are public.
+    async fn wallet(&self, ctx: &Context<'_>, address: String) -> Result<Option<Wallet>> {
+        let found = wallet_by_address(&ctx.state()?.db, address.trim()).await?;
+        Ok(found.map(|w| Wallet::new(w, false)))
+    }
+
+    /// The viewer's wallets, primary first.
+    async fn my_wallets(&self, ctx: &Context<'_>) -> Result<Vec<Wallet>> {
+        let viewer = ctx.viewer()?.require()?;
+        let wallets = wallets_of(&ctx.state()?.db, viewer.user.id).await?;
+        Ok(wallets.into_iter().map(|w| Wallet::new(w, true)).collect())
+    }
+}
