@@ -184,7 +184,9 @@ impl Config {
             );
         }
         if self.chain_difficulty > MAX_DIFFICULTY {
-            bail!("invalid value for environment variable CHAIN_DIFFICULTY: at most {MAX_DIFFICULTY}");
+            bail!(
+                "invalid value for environment variable CHAIN_DIFFICULTY: at most {MAX_DIFFICULTY}"
+            );
         }
         if self.hashing_concurrency == 0 {
             bail!("invalid value for environment variable HASHING_CONCURRENCY: must be at least 1");

@@ -18,7 +18,6 @@ use axum::{
 };
 use rand::RngCore;
 use tokio::net::TcpListener;
-use tracing::Level;
 use tower::ServiceBuilder;
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
@@ -26,6 +25,7 @@ use tower_http::{
     services::{ServeDir, ServeFile},
     trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 
 use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},

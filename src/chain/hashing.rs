@@ -45,12 +45,23 @@ pub fn sign(key: &SigningKey, hash: &str) -> String {
 }
 
 pub fn verify_signature(public_key_hex: &str, hash: &str, signature_hex: &str) -> bool {
-    let Ok(public) = hex::decode(public_key_hex) else { return false };
-    let Ok(public) = <[u8; 32]>::try_from(public.as_slice()) else { return false };
-    let Ok(key) = VerifyingKey::from_bytes(&public) else { return false };
-    let Ok(sig) = hex::decode(signature_hex) else { return false };
-    let Ok(sig) = <[u8; 64]>::try_from(sig.as_slice()) else { return false };
-    key.verify(hash.as_bytes(), &Signature::from_bytes(&sig)).is_ok()
+    let Ok(public) = hex::decode(public_key_hex) else {
+        return false;
+    };
+    let Ok(public) = <[u8; 32]>::try_from(public.as_slice()) else {
+        return false;
+    };
+    let Ok(key) = VerifyingKey::from_bytes(&public) else {
+        return false;
+    };
+    let Ok(sig) = hex::decode(signature_hex) else {
+        return false;
+    };
+    let Ok(sig) = <[u8; 64]>::try_from(sig.as_slice()) else {
+        return false;
+    };
+    key.verify(hash.as_bytes(), &Signature::from_bytes(&sig))
+        .is_ok()
 }
 
 pub fn meets_difficulty(hash: &str, difficulty: u32) -> bool {
@@ -69,11 +80,21 @@ pub struct BlockDraft {
 /// Proof of work: the first nonce (counting from 0) whose hash meets the difficulty.
 /// CPU-bound; callers run it on a blocking thread.
 pub fn find_nonce(draft: &BlockDraft) -> (String, String) {
-    let hashes: Vec<&str> = draft.transaction_hashes.iter().map(String::as_str).collect();
+    let hashes: Vec<&str> = draft
+        .transaction_hashes
+        .iter()
+        .map(String::as_str)
+        .collect();
     let mut nonce: u64 = 0;
     loop {
         let nonce_text = nonce.to_string();
-        let hash = block_hash(draft.index, draft.timestamp, &draft.previous_hash, &hashes, &nonce_text);
+        let hash = block_hash(
+            draft.index,
+            draft.timestamp,
+            &draft.previous_hash,
+            &hashes,
+            &nonce_text,
+        );
         if meets_difficulty(&hash, draft.difficulty) {
             return (nonce_text, hash);
         }
@@ -96,7 +117,10 @@ mod tests {
         };
         let (nonce, hash) = find_nonce(&draft);
         assert!(hash.starts_with("00"));
-        assert_eq!(block_hash(1, draft.timestamp, &draft.previous_hash, &["x"], &nonce), hash);
+        assert_eq!(
+            block_hash(1, draft.timestamp, &draft.previous_hash, &["x"], &nonce),
+            hash
+        );
 
         let key = SigningKey::from_bytes(&[7u8; 32]);
         let public = hex::encode(key.verifying_key().to_bytes());

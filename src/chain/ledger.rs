@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -32,7 +33,9 @@ pub struct TransferRequest {
 pub fn is_valid_address(address: &str) -> bool {
     address.len() == 40
         && address.starts_with("RD")
-        && address[2..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && address[2..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Timestamps are kept to the microsecond, the precision both databases store, so that a
@@ -42,11 +45,21 @@ pub fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-pub async fn wallet_by_address(db: &impl ConnectionTrait, address: &str) -> AppResult<Option<wallet::Model>> {
-    Ok(wallet::Entity::find().filter(wallet::Column::Address.eq(address)).one(db).await?)
+pub async fn wallet_by_address(
+    db: &impl ConnectionTrait,
+    address: &str,
+) -> AppResult<Option<wallet::Model>> {
+    Ok(wallet::Entity::find()
+        .filter(wallet::Column::Address.eq(address))
+        .one(db)
+        .await?)
 }
 
-async fn sender_wallet(db: &impl ConnectionTrait, sender: &user::Model, from: Option<&str>) -> AppResult<wallet::Model> {
+async fn sender_wallet(
+    db: &impl ConnectionTrait,
+    sender: &user::Model,
+    from: Option<&str>,
+) -> AppResult<wallet::Model> {
     let found = match from {
         Some(address) => wallet_by_address(db, address).await?,
         None => {
@@ -59,7 +72,9 @@ async fn sender_wallet(db: &impl ConnectionTrait, sender: &user::Model, from: Op
     };
     match found {
         Some(w) if w.user_id == sender.id => Ok(w),
-        Some(_) => Err(AppError::Forbidden("you can only send from your own wallets")),
+        Some(_) => Err(AppError::Forbidden(
+            "you can only send from your own wallets",
+        )),
         None => Err(AppError::NotFound("sender wallet")),
     }
 }
@@ -68,13 +83,22 @@ fn validate(req: &TransferRequest) -> AppResult<(i64, Option<String>)> {
     if let Some(from) = &req.from_address
         && !is_valid_address(from)
     {
-        return Err(AppError::bad_input("fromAddress", "fromAddress is not a wallet address"));
+        return Err(AppError::bad_input(
+            "fromAddress",
+            "fromAddress is not a wallet address",
+        ));
     }
     if !is_valid_address(&req.to_address) {
-        return Err(AppError::bad_input("toAddress", "toAddress is not a wallet address"));
+        return Err(AppError::bad_input(
+            "toAddress",
+            "toAddress is not a wallet address",
+        ));
     }
     if req.amount <= 0 {
-        return Err(AppError::bad_input("amount", "amount must be greater than zero"));
+        return Err(AppError::bad_input(
+            "amount",
+            "amount must be greater than zero",
+        ));
     }
     if req.fee < 0 {
         return Err(AppError::bad_input("fee", "fee must not be negative"));
@@ -83,11 +107,18 @@ fn validate(req: &TransferRequest) -> AppResult<(i64, Option<String>)> {
         .amount
         .checked_add(req.fee)
         .ok_or_else(|| AppError::bad_input("amount", "amount plus fee is too large"))?;
-    let message = req.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let message = req
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
     if let Some(m) = message
         && m.chars().count() > MAX_MESSAGE_CHARS
     {
-        return Err(AppError::bad_input("message", format!("message must be at most {MAX_MESSAGE_CHARS} characters")));
+        return Err(AppError::bad_input(
+            "message",
+            format!("message must be at most {MAX_MESSAGE_CHARS} characters"),
+        ));
     }
     Ok((total, message.map(str::to_owned)))
 }
@@ -103,12 +134,20 @@ pub async fn transfer(
     let (total, message) = validate(&req)?;
     let from = sender_wallet(&state.db, sender, req.from_address.as_deref()).await?;
     if from.address == req.to_address {
-        return Err(AppError::bad_input("toAddress", "cannot send to the same wallet"));
+        return Err(AppError::bad_input(
+            "toAddress",
+            "cannot send to the same wallet",
+        ));
     }
-    if wallet_by_address(&state.db, &req.to_address).await?.is_none() {
+    if wallet_by_address(&state.db, &req.to_address)
+        .await?
+        .is_none()
+    {
         return Err(AppError::NotFound("recipient wallet"));
     }
-    let key = state.wallet_cipher.decrypt(&from.encrypted_private_key, &from.address)?;
+    let key = state
+        .wallet_cipher
+        .decrypt(&from.encrypted_private_key, &from.address)?;
     let id = Uuid::now_v7();
     let created_at = now_micros();
     let hash = transaction_hash(&TxFields {
@@ -126,7 +165,10 @@ pub async fn transfer(
     // The balance check and the debit are one statement, so concurrent transfers can never
     // overdraw a wallet; it is also the transaction's first statement (SQLite write lock).
     let debited = wallet::Entity::update_many()
-        .col_expr(wallet::Column::Balance, Expr::col(wallet::Column::Balance).sub(total))
+        .col_expr(
+            wallet::Column::Balance,
+            Expr::col(wallet::Column::Balance).sub(total),
+        )
         .col_expr(wallet::Column::UpdatedAt, Expr::value(created_at))
         .filter(wallet::Column::Id.eq(from.id))
         .filter(wallet::Column::Balance.gte(total))

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::{ledger::STATUS_PENDING, sql::SqlBuilder};
@@ -63,7 +65,8 @@ impl Loader<Uuid> for TransactionsByBlock {
             .all(&self.0)
             .await
             .map_err(AppError::from)?;
-        let mut grouped: HashMap<Uuid, Vec<transaction::Model>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        let mut grouped: HashMap<Uuid, Vec<transaction::Model>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
         for tx in rows {
             if let Some(block_id) = tx.block_id {
                 grouped.entry(block_id).or_default().push(tx);
@@ -84,15 +87,21 @@ pub struct WalletTxKey {
 
 pub struct WalletTransactions(pub DatabaseConnection);
 
+/// Status filter, row limit and cursor: what keys of one statement share.
+type PageShape = (Option<String>, u64, Option<Uuid>);
+
 impl Loader<WalletTxKey> for WalletTransactions {
     type Value = Vec<transaction::Model>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[WalletTxKey]) -> LoadResult<WalletTxKey, Vec<transaction::Model>> {
         // Keys differing only by address share a statement.
-        let mut groups: HashMap<(Option<String>, u64, Option<Uuid>), Vec<&str>> = HashMap::new();
+        let mut groups: HashMap<PageShape, Vec<&str>> = HashMap::new();
         for key in keys {
-            groups.entry((key.status.clone(), key.limit, key.after)).or_default().push(&key.address);
+            groups
+                .entry((key.status.clone(), key.limit, key.after))
+                .or_default()
+                .push(&key.address);
         }
         let mut out: HashMap<WalletTxKey, Vec<transaction::Model>> = HashMap::new();
         for ((status, limit, after), addresses) in groups {
@@ -102,7 +111,9 @@ impl Loader<WalletTxKey> for WalletTransactions {
                 if i > 0 {
                     sql.push(" UNION ALL ");
                 }
-                sql.push(&format!("SELECT t.*, t.{side} AS wallet_address FROM transactions t WHERE t.{side} IN "));
+                sql.push(&format!(
+                    "SELECT t.*, t.{side} AS wallet_address FROM transactions t WHERE t.{side} IN "
+                ));
                 sql.bind_list(addresses.iter().map(|a| a.to_string()));
                 if let Some(status) = &status {
                     sql.push(" AND t.status = ").bind(status.clone());
@@ -111,16 +122,28 @@ impl Loader<WalletTxKey> for WalletTransactions {
                     sql.push(" AND t.id < ").bind(after);
                 }
             }
-            sql.push(") u) r WHERE r.rn <= ").bind(limit as i64).push(" ORDER BY r.id DESC");
+            sql.push(") u) r WHERE r.rn <= ")
+                .bind(limit as i64)
+                .push(" ORDER BY r.id DESC");
             for row in sql.all(&self.0).await? {
                 let tx = transaction::Model::from_query_result(&row, "").map_err(AppError::from)?;
                 let address: String = row.try_get("", "wallet_address").map_err(AppError::from)?;
-                let key = WalletTxKey { address, status: status.clone(), limit, after };
+                let key = WalletTxKey {
+                    address,
+                    status: status.clone(),
+                    limit,
+                    after,
+                };
                 out.entry(key).or_default().push(tx);
             }
             for address in addresses {
-                out.entry(WalletTxKey { address: address.to_owned(), status: status.clone(), limit, after })
-                    .or_default();
+                out.entry(WalletTxKey {
+                    address: address.to_owned(),
+                    status: status.clone(),
+                    limit,
+                    after,
+                })
+                .or_default();
             }
         }
         Ok(out)
@@ -134,10 +157,16 @@ impl Loader<(String, Option<String>)> for WalletTxCount {
     type Value = i64;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[(String, Option<String>)]) -> LoadResult<(String, Option<String>), i64> {
+    async fn load(
+        &self,
+        keys: &[(String, Option<String>)],
+    ) -> LoadResult<(String, Option<String>), i64> {
         let mut by_status: HashMap<Option<String>, Vec<String>> = HashMap::new();
         for (address, status) in keys {
-            by_status.entry(status.clone()).or_default().push(address.clone());
+            by_status
+                .entry(status.clone())
+                .or_default()
+                .push(address.clone());
         }
         let mut out = HashMap::new();
         for (status, addresses) in by_status {
@@ -147,7 +176,9 @@ impl Loader<(String, Option<String>)> for WalletTxCount {
                 if i > 0 {
                     sql.push(" UNION ALL ");
                 }
-                sql.push(&format!("SELECT {side} AS wallet_address FROM transactions WHERE {side} IN "));
+                sql.push(&format!(
+                    "SELECT {side} AS wallet_address FROM transactions WHERE {side} IN "
+                ));
                 sql.bind_list(addresses.clone());
                 if let Some(status) = &status {
                     sql.push(" AND status = ").bind(status.clone());
@@ -208,7 +239,10 @@ impl Loader<MinerBlocksKey> for BlocksByMiner {
     async fn load(&self, keys: &[MinerBlocksKey]) -> LoadResult<MinerBlocksKey, Vec<block::Model>> {
         let mut groups: HashMap<(u64, Option<i64>), Vec<Uuid>> = HashMap::new();
         for key in keys {
-            groups.entry((key.limit, key.before_index)).or_default().push(key.miner);
+            groups
+                .entry((key.limit, key.before_index))
+                .or_default()
+                .push(key.miner);
         }
         let mut out: HashMap<MinerBlocksKey, Vec<block::Model>> = HashMap::new();
         for ((limit, before_index), miners) in groups {
@@ -218,14 +252,27 @@ impl Loader<MinerBlocksKey> for BlocksByMiner {
             if let Some(before) = before_index {
                 sql.push(" AND b.\"index\" < ").bind(before);
             }
-            sql.push(") r WHERE r.rn <= ").bind(limit as i64).push(" ORDER BY r.\"index\" DESC");
+            sql.push(") r WHERE r.rn <= ")
+                .bind(limit as i64)
+                .push(" ORDER BY r.\"index\" DESC");
             for block in sql.models::<block::Model>(&self.0).await? {
                 if let Some(miner) = block.miner_id {
-                    out.entry(MinerBlocksKey { miner, limit, before_index }).or_default().push(block);
+                    out.entry(MinerBlocksKey {
+                        miner,
+                        limit,
+                        before_index,
+                    })
+                    .or_default()
+                    .push(block);
                 }
             }
             for miner in miners {
-                out.entry(MinerBlocksKey { miner, limit, before_index }).or_default();
+                out.entry(MinerBlocksKey {
+                    miner,
+                    limit,
+                    before_index,
+                })
+                .or_default();
             }
         }
         Ok(out)
@@ -252,7 +299,10 @@ impl Loader<Uuid> for MinerStatsById {
 
     async fn load(&self, miners: &[Uuid]) -> LoadResult<Uuid, MinerAggregate> {
         let backend = self.0.get_database_backend();
-        let mut out: HashMap<Uuid, MinerAggregate> = miners.iter().map(|m| (*m, MinerAggregate::default())).collect();
+        let mut out: HashMap<Uuid, MinerAggregate> = miners
+            .iter()
+            .map(|m| (*m, MinerAggregate::default()))
+            .collect();
         let mut totals = SqlBuilder::new(backend);
         totals
             .push("SELECT miner_id, COUNT(*) AS n, CAST(SUM(reward) AS BIGINT) AS rewards, MAX(\"index\") AS last_index FROM blocks WHERE miner_id IN ")
@@ -264,7 +314,10 @@ impl Loader<Uuid> for MinerStatsById {
             let entry = out.entry(miner).or_default();
             entry.blocks_mined = row.try_get("", "n").map_err(AppError::from)?;
             entry.total_rewards = row.try_get("", "rewards").map_err(AppError::from)?;
-            last_indexes.push(row.try_get::<i64>("", "last_index").map_err(AppError::from)?);
+            last_indexes.push(
+                row.try_get::<i64>("", "last_index")
+                    .map_err(AppError::from)?,
+            );
         }
         if !last_indexes.is_empty() {
             let latest = block::Entity::find()
@@ -291,7 +344,8 @@ impl Loader<Uuid> for MinerStatsById {
                 let n: i64 = row.try_get("", "n").map_err(AppError::from)?;
                 let hashes = n as f64 * 16f64.powi(difficulty);
                 let entry = out.entry(miner).or_default();
-                entry.hash_rate = Some(entry.hash_rate.unwrap_or(0.0) + hashes / HASH_RATE_WINDOW_SECS as f64);
+                entry.hash_rate =
+                    Some(entry.hash_rate.unwrap_or(0.0) + hashes / HASH_RATE_WINDOW_SECS as f64);
             }
         }
         Ok(out)

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait, sea_query::{Expr, ExprTrait},
+    TransactionTrait,
+    sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -112,14 +113,20 @@ async fn try_mine(
         let confirmed = transaction::Entity::update_many()
             .col_expr(transaction::Column::Status, Expr::value(STATUS_CONFIRMED))
             .col_expr(transaction::Column::BlockId, Expr::value(block.id))
-            .col_expr(transaction::Column::ConfirmedAt, Expr::value(block.timestamp))
+            .col_expr(
+                transaction::Column::ConfirmedAt,
+                Expr::value(block.timestamp),
+            )
             .filter(transaction::Column::Id.is_in(pending.iter().map(|t| t.id)))
             .filter(transaction::Column::Status.eq(STATUS_PENDING))
             .exec(&txn)
             .await?;
         if confirmed.rows_affected != pending.len() as u64 {
             txn.rollback().await?;
-            return Err(AppError::Conflict { field: None, message: "transactions already mined".into() });
+            return Err(AppError::Conflict {
+                field: None,
+                message: "transactions already mined".into(),
+            });
         }
     }
     // One credit per recipient, in a fixed order so concurrent writers lock rows alike.
@@ -129,20 +136,29 @@ async fn try_mine(
     }
     for (address, amount) in credits {
         wallet::Entity::update_many()
-            .col_expr(wallet::Column::Balance, Expr::col(wallet::Column::Balance).add(amount))
+            .col_expr(
+                wallet::Column::Balance,
+                Expr::col(wallet::Column::Balance).add(amount),
+            )
             .filter(wallet::Column::Address.eq(address))
             .exec(&txn)
             .await?;
     }
     let paid = wallet::Entity::update_many()
-        .col_expr(wallet::Column::Balance, Expr::col(wallet::Column::Balance).add(BLOCK_REWARD + fees))
+        .col_expr(
+            wallet::Column::Balance,
+            Expr::col(wallet::Column::Balance).add(BLOCK_REWARD + fees),
+        )
         .filter(wallet::Column::UserId.eq(miner.id))
         .filter(wallet::Column::IsPrimary.eq(true))
         .exec(&txn)
         .await?;
     if paid.rows_affected != 1 {
         txn.rollback().await?;
-        return Err(AppError::internal(anyhow::anyhow!("miner {} has no primary wallet", miner.id)));
+        return Err(AppError::internal(anyhow::anyhow!(
+            "miner {} has no primary wallet",
+            miner.id
+        )));
     }
     events::record(
         &txn,

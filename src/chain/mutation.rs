@@ -52,7 +52,11 @@ impl ChainMutation {
         let max = match input.and_then(|i| i.max_transactions) {
             None => DEFAULT_BLOCK_TRANSACTIONS,
             Some(n) if n < 1 => {
-                return Err(AppError::bad_input("maxTransactions", "maxTransactions must be at least 1").into());
+                return Err(AppError::bad_input(
+                    "maxTransactions",
+                    "maxTransactions must be at least 1",
+                )
+                .into());
             }
             Some(n) => n as u64,
         };

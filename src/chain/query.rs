@@ -4,9 +4,9 @@ use uuid::Uuid;
 use super::{
     service::{self, TxFilter},
     types::{
-        BLOCK_CURSOR, Block, BlockConnection, BlockTotal, ChainStats, ChainVerification, MinerStats,
-        TX_CURSOR, Transaction, TransactionConnection, TransactionStatus, TxTotal, block_connection,
-        miner_stats_of, not_found, tx_connection,
+        BLOCK_CURSOR, Block, BlockConnection, BlockTotal, ChainStats, ChainVerification,
+        MinerStats, TX_CURSOR, Transaction, TransactionConnection, TransactionStatus, TxTotal,
+        block_connection, miner_stats_of, not_found, tx_connection,
     },
     verify,
 };
@@ -33,22 +33,42 @@ impl ChainQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<BlockConnection> {
-        let page = pagination::bidirectional::<i64>(BLOCK_CURSOR, first, after.as_deref(), last, before.as_deref())?;
+        let page = pagination::bidirectional::<i64>(
+            BLOCK_CURSOR,
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+        )?;
         let (rows, more) = service::blocks_page(&ctx.state()?.db, &page).await?;
         let (has_next, has_previous) = match page.direction {
             Direction::Forward => (more, page.cursor.is_some()),
             Direction::Backward => (page.cursor.is_some(), more),
         };
-        Ok(block_connection(rows, has_next, has_previous, BlockTotal::All))
+        Ok(block_connection(
+            rows,
+            has_next,
+            has_previous,
+            BlockTotal::All,
+        ))
     }
 
     /// A block by index or by hash (exactly one of them).
-    async fn block(&self, ctx: &Context<'_>, index: Option<i32>, hash: Option<String>) -> Result<Option<Block>> {
+    async fn block(
+        &self,
+        ctx: &Context<'_>,
+        index: Option<i32>,
+        hash: Option<String>,
+    ) -> Result<Option<Block>> {
         let db = &ctx.state()?.db;
         let found = match (index, hash) {
             (Some(index), None) => service::block_by_index(db, index as i64).await?,
             (None, Some(hash)) => service::block_by_hash(db, hash.trim()).await?,
-            _ => return Err(AppError::bad_input("index", "give exactly one of index or hash").into()),
+            _ => {
+                return Err(
+                    AppError::bad_input("index", "give exactly one of index or hash").into(),
+                );
+            }
         };
         Ok(found.map(Block))
     }
@@ -63,13 +83,24 @@ impl ChainQuery {
         status: Option<TransactionStatus>,
     ) -> Result<TransactionConnection> {
         let page = pagination::forward::<Uuid>(TX_CURSOR, first, after.as_deref())?;
-        let filter = TxFilter { address: address.map(|a| a.trim().to_owned()), status: status.map(TransactionStatus::as_db) };
-        let (rows, more) = service::transactions_page(&ctx.state()?.db, &filter, &page, false).await?;
-        Ok(tx_connection(rows, more, page.cursor.is_some(), TxTotal::Filter(filter)))
+        let filter = TxFilter {
+            address: address.map(|a| a.trim().to_owned()),
+            status: status.map(TransactionStatus::as_db),
+        };
+        let (rows, more) =
+            service::transactions_page(&ctx.state()?.db, &filter, &page, false).await?;
+        Ok(tx_connection(
+            rows,
+            more,
+            page.cursor.is_some(),
+            TxTotal::Filter(filter),
+        ))
     }
 
     async fn transaction(&self, ctx: &Context<'_>, hash: String) -> Result<Option<Transaction>> {
-        Ok(service::transaction_by_hash(&ctx.state()?.db, hash.trim()).await?.map(Transaction))
+        Ok(service::transaction_by_hash(&ctx.state()?.db, hash.trim())
+            .await?
+            .map(Transaction))
     }
 
     /// The pool waiting to be mined, oldest (next to be mined) first.
@@ -80,9 +111,18 @@ impl ChainQuery {
         after: Option<String>,
     ) -> Result<TransactionConnection> {
         let page = pagination::forward::<Uuid>(TX_CURSOR, first, after.as_deref())?;
-        let filter = TxFilter { address: None, status: Some(TransactionStatus::Pending.as_db()) };
-        let (rows, more) = service::transactions_page(&ctx.state()?.db, &filter, &page, true).await?;
-        Ok(tx_connection(rows, more, page.cursor.is_some(), TxTotal::Filter(filter)))
+        let filter = TxFilter {
+            address: None,
+            status: Some(TransactionStatus::Pending.as_db()),
+        };
+        let (rows, more) =
+            service::transactions_page(&ctx.state()?.db, &filter, &page, true).await?;
+        Ok(tx_connection(
+            rows,
+            more,
+            page.cursor.is_some(),
+            TxTotal::Filter(filter),
+        ))
     }
 
     async fn chain_stats(&self, ctx: &Context<'_>) -> Result<ChainStats> {

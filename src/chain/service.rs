@@ -14,7 +14,10 @@ use crate::{
 };
 
 /// Newest first. Backward pages (`last`/`before`) are read ascending and flipped back.
-pub async fn blocks_page(db: &impl ConnectionTrait, page: &PageRequest<i64>) -> AppResult<(Vec<block::Model>, bool)> {
+pub async fn blocks_page(
+    db: &impl ConnectionTrait,
+    page: &PageRequest<i64>,
+) -> AppResult<(Vec<block::Model>, bool)> {
     let mut query = block::Entity::find().limit(page.limit + 1);
     query = match (page.direction, page.cursor) {
         (Direction::Forward, Some(c)) => query.filter(block::Column::Index.lt(c)),
@@ -36,16 +39,34 @@ pub async fn block_count(db: &impl ConnectionTrait) -> AppResult<i64> {
     Ok(block::Entity::find().count(db).await? as i64)
 }
 
-pub async fn block_by_index(db: &impl ConnectionTrait, index: i64) -> AppResult<Option<block::Model>> {
-    Ok(block::Entity::find().filter(block::Column::Index.eq(index)).one(db).await?)
+pub async fn block_by_index(
+    db: &impl ConnectionTrait,
+    index: i64,
+) -> AppResult<Option<block::Model>> {
+    Ok(block::Entity::find()
+        .filter(block::Column::Index.eq(index))
+        .one(db)
+        .await?)
 }
 
-pub async fn block_by_hash(db: &impl ConnectionTrait, hash: &str) -> AppResult<Option<block::Model>> {
-    Ok(block::Entity::find().filter(block::Column::Hash.eq(hash)).one(db).await?)
+pub async fn block_by_hash(
+    db: &impl ConnectionTrait,
+    hash: &str,
+) -> AppResult<Option<block::Model>> {
+    Ok(block::Entity::find()
+        .filter(block::Column::Hash.eq(hash))
+        .one(db)
+        .await?)
 }
 
-pub async fn transaction_by_hash(db: &impl ConnectionTrait, hash: &str) -> AppResult<Option<transaction::Model>> {
-    Ok(transaction::Entity::find().filter(transaction::Column::Hash.eq(hash)).one(db).await?)
+pub async fn transaction_by_hash(
+    db: &impl ConnectionTrait,
+    hash: &str,
+) -> AppResult<Option<transaction::Model>> {
+    Ok(transaction::Entity::find()
+        .filter(transaction::Column::Hash.eq(hash))
+        .one(db)
+        .await?)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -111,10 +132,15 @@ const BLOCK_TIME_WINDOW: u64 = 100;
 
 pub async fn chain_stats(db: &impl ConnectionTrait) -> AppResult<ChainStats> {
     let backend = db.get_database_backend();
-    let height = SqlBuilder::new(backend).push("SELECT MAX(\"index\") FROM blocks").scalar_i64(db).await?;
+    let height = SqlBuilder::new(backend)
+        .push("SELECT MAX(\"index\") FROM blocks")
+        .scalar_i64(db)
+        .await?;
     let total_transactions = transaction::Entity::find().count(db).await? as i64;
-    let pending_transactions =
-        transaction::Entity::find().filter(transaction::Column::Status.eq(STATUS_PENDING)).count(db).await? as i64;
+    let pending_transactions = transaction::Entity::find()
+        .filter(transaction::Column::Status.eq(STATUS_PENDING))
+        .count(db)
+        .await? as i64;
     // Money in existence: spendable balances plus what pending transfers hold in flight.
     let balances = SqlBuilder::new(backend)
         .push("SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM wallets")
@@ -133,7 +159,10 @@ pub async fn chain_stats(db: &impl ConnectionTrait) -> AppResult<ChainStats> {
         .await?;
     let average_block_time_seconds = match (recent.first(), recent.last()) {
         (Some(newest), Some(oldest)) if recent.len() >= 2 => {
-            let span = (newest.timestamp - oldest.timestamp).num_microseconds().unwrap_or(0) as f64 / 1e6;
+            let span = (newest.timestamp - oldest.timestamp)
+                .num_microseconds()
+                .unwrap_or(0) as f64
+                / 1e6;
             Some(span / (recent.len() - 1) as f64)
         }
         _ => None,

@@ -14,7 +14,11 @@ pub struct SqlBuilder {
 
 impl SqlBuilder {
     pub fn new(backend: DbBackend) -> Self {
-        Self { backend, sql: String::new(), values: Vec::new() }
+        Self {
+            backend,
+            sql: String::new(),
+            values: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, sql: &str) -> &mut Self {
@@ -57,7 +61,9 @@ impl SqlBuilder {
 
     pub async fn models<M: FromQueryResult>(&self, db: &impl ConnectionTrait) -> AppResult<Vec<M>> {
         let rows = self.all(db).await?;
-        rows.iter().map(|r| M::from_query_result(r, "").map_err(Into::into)).collect()
+        rows.iter()
+            .map(|r| M::from_query_result(r, "").map_err(Into::into))
+            .collect()
     }
 
     /// The first column of the first row as an integer (0 when there is no row or it is NULL).

@@ -99,17 +99,33 @@ impl Transaction {
 
     /// The block that confirmed it; null while pending.
     async fn block(&self, ctx: &Context<'_>) -> Result<Option<Block>> {
-        let Some(block_id) = self.0.block_id else { return Ok(None) };
-        Ok(ctx.loaders()?.block_by_id.load_one(block_id).await?.map(Block))
+        let Some(block_id) = self.0.block_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()?
+            .block_by_id
+            .load_one(block_id)
+            .await?
+            .map(Block))
     }
 
-    async fn from_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
-        let wallet = ctx.loaders()?.wallet_by_address.load_one(self.0.from_address.clone()).await?;
+    #[graphql(name = "fromWallet")]
+    async fn sender_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
+        let wallet = ctx
+            .loaders()?
+            .wallet_by_address
+            .load_one(self.0.from_address.clone())
+            .await?;
         Ok(wallet.map(|w| Wallet::new(w, false)))
     }
 
     async fn to_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
-        let wallet = ctx.loaders()?.wallet_by_address.load_one(self.0.to_address.clone()).await?;
+        let wallet = ctx
+            .loaders()?
+            .wallet_by_address
+            .load_one(self.0.to_address.clone())
+            .await?;
         Ok(wallet.map(|w| Wallet::new(w, false)))
     }
 }
@@ -127,9 +143,12 @@ impl TxTotal {
         let count = match self {
             TxTotal::Known(n) => *n,
             TxTotal::Filter(filter) => service::transaction_count(&ctx.state()?.db, filter).await?,
-            TxTotal::Wallet(address, status) => {
-                ctx.loaders()?.wallet_tx_count.load_one((address.clone(), status.clone())).await?.unwrap_or(0)
-            }
+            TxTotal::Wallet(address, status) => ctx
+                .loaders()?
+                .wallet_tx_count
+                .load_one((address.clone(), status.clone()))
+                .await?
+                .unwrap_or(0),
         };
         Ok(int(count))
     }
@@ -146,7 +165,8 @@ pub fn tx_connection(
 ) -> TransactionConnection {
     let mut connection = Connection::with_additional_fields(has_previous, has_next, total);
     connection.edges.extend(
-        rows.into_iter().map(|t| Edge::new(encode_cursor(TX_CURSOR, t.id), Transaction(t))),
+        rows.into_iter()
+            .map(|t| Edge::new(encode_cursor(TX_CURSOR, t.id), Transaction(t))),
     );
     connection
 }
@@ -163,7 +183,12 @@ impl BlockTotal {
         let count = match self {
             BlockTotal::All => service::block_count(&ctx.state()?.db).await?,
             BlockTotal::Miner(id) => {
-                ctx.loaders()?.miner_stats.load_one(*id).await?.unwrap_or_default().blocks_mined
+                ctx.loaders()?
+                    .miner_stats
+                    .load_one(*id)
+                    .await?
+                    .unwrap_or_default()
+                    .blocks_mined
             }
         };
         Ok(int(count))
@@ -180,7 +205,8 @@ pub fn block_connection(
 ) -> BlockConnection {
     let mut connection = Connection::with_additional_fields(has_previous, has_next, total);
     connection.edges.extend(
-        rows.into_iter().map(|b| Edge::new(encode_cursor(BLOCK_CURSOR, b.index), Block(b))),
+        rows.into_iter()
+            .map(|b| Edge::new(encode_cursor(BLOCK_CURSOR, b.index), Block(b))),
     );
     connection
 }
@@ -230,8 +256,15 @@ impl Block {
 
     /// Null for the genesis block (or when the miner's account was deleted).
     async fn miner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(miner) = self.0.miner_id else { return Ok(None) };
-        Ok(ctx.loaders()?.user_by_id.load_one(miner).await?.map(User::new))
+        let Some(miner) = self.0.miner_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()?
+            .user_by_id
+            .load_one(miner)
+            .await?
+            .map(User::new))
     }
 
     /// The block's transactions in the order they were hashed.
@@ -242,9 +275,16 @@ impl Block {
         after: Option<String>,
     ) -> Result<TransactionConnection> {
         let page: PageRequest<Uuid> = pagination::forward(TX_CURSOR, first, after.as_deref())?;
-        let all = ctx.loaders()?.transactions_by_block.load_one(self.0.id).await?.unwrap_or_default();
-        let rest: Vec<_> =
-            all.into_iter().filter(|t| page.cursor.is_none_or(|c| t.id > c)).collect();
+        let all = ctx
+            .loaders()?
+            .transactions_by_block
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let rest: Vec<_> = all
+            .into_iter()
+            .filter(|t| page.cursor.is_none_or(|c| t.id > c))
+            .collect();
         let (rows, more) = pagination::split_page(rest, page.limit);
         let total = TxTotal::Known(self.0.transaction_count as i64);
         Ok(tx_connection(rows, more, page.cursor.is_some(), total))
@@ -328,7 +368,12 @@ impl MinerStats {
 
 /// Loads a user's miner statistics through the batched loader.
 pub async fn miner_stats_of(ctx: &Context<'_>, user: User) -> Result<MinerStats> {
-    let aggregate = ctx.loaders()?.miner_stats.load_one(user.model.id).await?.unwrap_or_default();
+    let aggregate = ctx
+        .loaders()?
+        .miner_stats
+        .load_one(user.model.id)
+        .await?
+        .unwrap_or_default();
     Ok(MinerStats { user, aggregate })
 }
 

@@ -46,7 +46,11 @@ fn check_block(
         _ => {}
     }
     if block.transaction_count as usize != txs.len() {
-        return Err(format!("holds {} transactions but records {}", txs.len(), block.transaction_count));
+        return Err(format!(
+            "holds {} transactions but records {}",
+            txs.len(),
+            block.transaction_count
+        ));
     }
     for tx in txs {
         let recomputed = transaction_hash(&TxFields {
@@ -62,7 +66,10 @@ fn check_block(
             return Err(format!("transaction {} does not match its hash", tx.hash));
         }
         if tx.status != STATUS_CONFIRMED {
-            return Err(format!("transaction {} is in a block but not confirmed", tx.hash));
+            return Err(format!(
+                "transaction {} is in a block but not confirmed",
+                tx.hash
+            ));
         }
         let signed = match (public_keys.get(&tx.from_address), tx.signature.as_deref()) {
             (Some(key), Some(sig)) => verify_signature(key, &tx.hash, sig),
@@ -73,12 +80,21 @@ fn check_block(
         }
     }
     let hashes: Vec<&str> = txs.iter().map(|t| t.hash.as_str()).collect();
-    let recomputed = block_hash(block.index, block.timestamp, &block.previous_hash, &hashes, &block.nonce);
+    let recomputed = block_hash(
+        block.index,
+        block.timestamp,
+        &block.previous_hash,
+        &hashes,
+        &block.nonce,
+    );
     if recomputed != block.hash {
         return Err("block hash does not match its contents".into());
     }
     if block.difficulty < 0 || !meets_difficulty(&block.hash, block.difficulty as u32) {
-        return Err(format!("hash does not meet difficulty {}", block.difficulty));
+        return Err(format!(
+            "hash does not meet difficulty {}",
+            block.difficulty
+        ));
     }
     Ok(())
 }
@@ -87,13 +103,20 @@ pub async fn verify_chain(db: &impl ConnectionTrait) -> AppResult<Verification> 
     let mut previous: Option<block::Model> = None;
     let mut checked = 0i64;
     loop {
-        let mut query = block::Entity::find().order_by_asc(block::Column::Index).limit(PAGE);
+        let mut query = block::Entity::find()
+            .order_by_asc(block::Column::Index)
+            .limit(PAGE);
         if let Some(prev) = &previous {
             query = query.filter(block::Column::Index.gt(prev.index));
         }
         let blocks = query.all(db).await?;
         if blocks.is_empty() {
-            return Ok(Verification { valid: true, checked_blocks: checked, first_invalid_index: None, reason: None });
+            return Ok(Verification {
+                valid: true,
+                checked_blocks: checked,
+                first_invalid_index: None,
+                reason: None,
+            });
         }
         let ids: Vec<Uuid> = blocks.iter().map(|b| b.id).collect();
         let txs = transaction::Entity::find()

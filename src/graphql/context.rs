@@ -1,20 +1,21 @@
 //! What every resolver can reach: the app state, the viewer, request metadata and the
 //! per-request DataLoaders (created per request so nothing cached leaks between viewers).
 
+use std::time::Duration;
+
 use async_graphql::{Context, dataloader::DataLoader};
 use uuid::Uuid;
 
 use crate::{
     auth::service::AuthUser,
+    chain::loaders::{
+        BlockById, BlocksByMiner, MinerStatsById, PendingIncoming, TransactionById,
+        TransactionsByBlock, WalletTransactions, WalletTxCount,
+    },
     error::{AppError, AppResult},
     events::AuditContext,
     state::AppState,
     users::loaders::UserById,
-    chain::loaders::{
-        BlockById, BlocksByMiner, MinerStatsById, PendingIncoming, TransactionById, TransactionsByBlock,
-        WalletTransactions,
-        WalletTxCount,
-    },
     wallet::loaders::{WalletByAddress, WalletById, WalletsByOwner},
 };
 
@@ -71,21 +72,43 @@ pub struct Loaders {
     pub miner_stats: DataLoader<MinerStatsById>,
 }
 
+/// How long a DataLoader collects keys before it queries.
+const BATCH_WINDOW: Duration = Duration::from_millis(1);
+/// Extra scheduler turns after the window, so that a resolver pass that yielded mid-way
+/// (async-graphql resolves long lists in several polls) still joins the batch.
+const BATCH_YIELDS: usize = 8;
+
+/// async-graphql's own delay would take the keys the moment its timer fires, even while
+/// the list being resolved is only half-way through; we wait here instead and give it a zero
+/// delay, so every key of one list level lands in one statement.
+fn loader<T>(inner: T) -> DataLoader<T> {
+    DataLoader::new(inner, |batch| {
+        tokio::spawn(async move {
+            tokio::time::sleep(BATCH_WINDOW).await;
+            for _ in 0..BATCH_YIELDS {
+                tokio::task::yield_now().await;
+            }
+            batch.await
+        })
+    })
+    .delay(Duration::ZERO)
+}
+
 impl Loaders {
     pub fn new(state: &AppState) -> Self {
         Self {
-            user_by_id: DataLoader::new(UserById(state.db.clone()), tokio::spawn),
-            wallet_by_id: DataLoader::new(WalletById(state.db.clone()), tokio::spawn),
-            wallets_by_owner: DataLoader::new(WalletsByOwner(state.db.clone()), tokio::spawn),
-            wallet_by_address: DataLoader::new(WalletByAddress(state.db.clone()), tokio::spawn),
-            block_by_id: DataLoader::new(BlockById(state.db.clone()), tokio::spawn),
-            transaction_by_id: DataLoader::new(TransactionById(state.db.clone()), tokio::spawn),
-            transactions_by_block: DataLoader::new(TransactionsByBlock(state.db.clone()), tokio::spawn),
-            wallet_transactions: DataLoader::new(WalletTransactions(state.db.clone()), tokio::spawn),
-            wallet_tx_count: DataLoader::new(WalletTxCount(state.db.clone()), tokio::spawn),
-            pending_incoming: DataLoader::new(PendingIncoming(state.db.clone()), tokio::spawn),
-            blocks_by_miner: DataLoader::new(BlocksByMiner(state.db.clone()), tokio::spawn),
-            miner_stats: DataLoader::new(MinerStatsById(state.db.clone()), tokio::spawn),
+            user_by_id: loader(UserById(state.db.clone())),
+            wallet_by_id: loader(WalletById(state.db.clone())),
+            wallets_by_owner: loader(WalletsByOwner(state.db.clone())),
+            wallet_by_address: loader(WalletByAddress(state.db.clone())),
+            block_by_id: loader(BlockById(state.db.clone())),
+            transaction_by_id: loader(TransactionById(state.db.clone())),
+            transactions_by_block: loader(TransactionsByBlock(state.db.clone())),
+            wallet_transactions: loader(WalletTransactions(state.db.clone())),
+            wallet_tx_count: loader(WalletTxCount(state.db.clone())),
+            pending_incoming: loader(PendingIncoming(state.db.clone())),
+            blocks_by_miner: loader(BlocksByMiner(state.db.clone())),
+            miner_stats: loader(MinerStatsById(state.db.clone())),
         }
     }
 }

@@ -10,7 +10,10 @@ use super::{
 };
 use crate::{
     chain::types::{Block, Transaction},
-    error::AppError, users::types::User, wallet::types::Wallet};
+    error::AppError,
+    users::types::User,
+    wallet::types::Wallet,
+};
 
 /// Most ids `nodes` accepts in one call.
 const MAX_NODES: usize = 100;
@@ -38,10 +41,16 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node
             .load_one(id)
             .await?
             .map(|w| Node::Wallet(Wallet::new(w, false))),
-        NodeType::Block => loaders.block_by_id.load_one(id).await?.map(|b| Node::Block(Block(b))),
-        NodeType::Transaction => {
-            loaders.transaction_by_id.load_one(id).await?.map(|t| Node::Transaction(Transaction(t)))
-        }
+        NodeType::Block => loaders
+            .block_by_id
+            .load_one(id)
+            .await?
+            .map(|b| Node::Block(Block(b))),
+        NodeType::Transaction => loaders
+            .transaction_by_id
+            .load_one(id)
+            .await?
+            .map(|t| Node::Transaction(Transaction(t))),
     })
 }
 

@@ -29,27 +29,42 @@ pub fn encode_cursor(kind: &str, key: impl std::fmt::Display) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{key}"))
 }
 
-pub fn decode_cursor<K: std::str::FromStr>(kind: &str, cursor: &str, field: &'static str) -> AppResult<K> {
+pub fn decode_cursor<K: std::str::FromStr>(
+    kind: &str,
+    cursor: &str,
+    field: &'static str,
+) -> AppResult<K> {
     let invalid = || AppError::bad_input(field, format!("{field} is not a valid cursor"));
     let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(raw).map_err(|_| invalid())?;
-    let key = text.strip_prefix(kind).and_then(|t| t.strip_prefix(':')).ok_or_else(invalid)?;
+    let key = text
+        .strip_prefix(kind)
+        .and_then(|t| t.strip_prefix(':'))
+        .ok_or_else(invalid)?;
     key.parse().map_err(|_| invalid())
 }
 
 fn limit(field: &'static str, value: Option<i32>) -> AppResult<Option<u64>> {
     match value {
         None => Ok(None),
-        Some(n) if n < 0 => Err(AppError::bad_input(field, format!("{field} must not be negative"))),
-        Some(n) if n as u64 > MAX_PAGE => {
-            Err(AppError::bad_input(field, format!("{field} must be at most {MAX_PAGE}")))
-        }
+        Some(n) if n < 0 => Err(AppError::bad_input(
+            field,
+            format!("{field} must not be negative"),
+        )),
+        Some(n) if n as u64 > MAX_PAGE => Err(AppError::bad_input(
+            field,
+            format!("{field} must be at most {MAX_PAGE}"),
+        )),
         Some(n) => Ok(Some(n as u64)),
     }
 }
 
 /// Forward-only connections (`first`/`after`).
-pub fn forward<K: std::str::FromStr>(kind: &str, first: Option<i32>, after: Option<&str>) -> AppResult<PageRequest<K>> {
+pub fn forward<K: std::str::FromStr>(
+    kind: &str,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<PageRequest<K>> {
     Ok(PageRequest {
         limit: limit("first", first)?.unwrap_or(DEFAULT_PAGE),
         cursor: after.map(|c| decode_cursor(kind, c, "after")).transpose()?,
@@ -66,12 +81,17 @@ pub fn bidirectional<K: std::str::FromStr>(
     before: Option<&str>,
 ) -> AppResult<PageRequest<K>> {
     if (first.is_some() || after.is_some()) && (last.is_some() || before.is_some()) {
-        return Err(AppError::bad_input("last", "use first/after or last/before, not both"));
+        return Err(AppError::bad_input(
+            "last",
+            "use first/after or last/before, not both",
+        ));
     }
     if last.is_some() || before.is_some() {
         return Ok(PageRequest {
             limit: limit("last", last)?.unwrap_or(DEFAULT_PAGE),
-            cursor: before.map(|c| decode_cursor(kind, c, "before")).transpose()?,
+            cursor: before
+                .map(|c| decode_cursor(kind, c, "before"))
+                .transpose()?,
             direction: Direction::Backward,
         });
     }
@@ -99,7 +119,10 @@ mod tests {
 
     #[test]
     fn limits() {
-        assert_eq!(forward::<i64>("blk", None, None).unwrap().limit, DEFAULT_PAGE);
+        assert_eq!(
+            forward::<i64>("blk", None, None).unwrap().limit,
+            DEFAULT_PAGE
+        );
         assert!(forward::<i64>("blk", Some(101), None).is_err());
         assert!(forward::<i64>("blk", Some(-1), None).is_err());
         assert!(bidirectional::<i64>("blk", Some(1), None, Some(1), None).is_err());

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use crate::{
     chain::{
         loaders::MinerBlocksKey,
-        types::{BLOCK_CURSOR, BlockConnection, BlockTotal, MinerStats, block_connection, miner_stats_of},
+        types::{
+            BLOCK_CURSOR, BlockConnection, BlockTotal, MinerStats, block_connection, miner_stats_of,
+        },
     },
     entities::user,
     error::AppError,
@@ -112,7 +114,14 @@ impl User {
     }
 
     async fn miner_stats(&self, ctx: &Context<'_>) -> Result<MinerStats> {
-        miner_stats_of(ctx, User { model: self.model.clone(), owner_view: self.owner_view }).await
+        miner_stats_of(
+            ctx,
+            User {
+                model: self.model.clone(),
+                owner_view: self.owner_view,
+            },
+        )
+        .await
     }
 
     /// Blocks this user mined, newest first.
@@ -123,10 +132,24 @@ impl User {
         after: Option<String>,
     ) -> Result<BlockConnection> {
         let page = pagination::forward::<i64>(BLOCK_CURSOR, first, after.as_deref())?;
-        let key = MinerBlocksKey { miner: self.model.id, limit: page.limit + 1, before_index: page.cursor };
-        let rows = ctx.loaders()?.blocks_by_miner.load_one(key).await?.unwrap_or_default();
+        let key = MinerBlocksKey {
+            miner: self.model.id,
+            limit: page.limit + 1,
+            before_index: page.cursor,
+        };
+        let rows = ctx
+            .loaders()?
+            .blocks_by_miner
+            .load_one(key)
+            .await?
+            .unwrap_or_default();
         let (rows, more) = pagination::split_page(rows, page.limit);
-        Ok(block_connection(rows, more, page.cursor.is_some(), BlockTotal::Miner(self.model.id)))
+        Ok(block_connection(
+            rows,
+            more,
+            page.cursor.is_some(),
+            BlockTotal::Miner(self.model.id),
+        ))
     }
 
     /// Every wallet of this user; FORBIDDEN unless the viewer is this user or an admin.

@@ -38,7 +38,10 @@ impl Loader<String> for WalletByAddress {
     type Value = wallet::Model;
     type Error = async_graphql::Error;
 
-    async fn load(&self, addresses: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        addresses: &[String],
+    ) -> Result<HashMap<String, Self::Value>, Self::Error> {
         Ok(service::by_addresses(&self.0, addresses).await?)
     }
 }

@@ -32,7 +32,9 @@ impl WalletMutation {
         let viewer = ctx.viewer()?.require()?;
         let label = validate::optional_text("label", input.label.as_deref(), 50)?;
         let state = ctx.state()?;
-        if service::count_for_owner(&state.db, viewer.user.id).await? >= service::MAX_WALLETS_PER_USER {
+        if service::count_for_owner(&state.db, viewer.user.id).await?
+            >= service::MAX_WALLETS_PER_USER
+        {
             return Err(AppError::Conflict {
                 field: None,
                 message: format!("at most {} wallets per user", service::MAX_WALLETS_PER_USER),
@@ -40,7 +42,8 @@ impl WalletMutation {
             .into());
         }
         let txn = state.db.begin().await.map_err(AppError::from)?;
-        let wallet = service::create(&txn, &state.wallet_cipher, viewer.user.id, label, false, 0).await?;
+        let wallet =
+            service::create(&txn, &state.wallet_cipher, viewer.user.id, label, false, 0).await?;
         events::record(
             &txn,
             &ctx.audit(),
@@ -55,14 +58,20 @@ impl WalletMutation {
 
     /// Makes one of your wallets the primary one (where transfers come from by default and
     /// mining rewards go).
-    async fn set_primary_wallet(&self, ctx: &Context<'_>, input: SetPrimaryWalletInput) -> Result<Wallet> {
+    async fn set_primary_wallet(
+        &self,
+        ctx: &Context<'_>,
+        input: SetPrimaryWalletInput,
+    ) -> Result<Wallet> {
         let viewer = ctx.viewer()?.require()?;
         let address = input.address.trim();
         if !is_valid_address(address) {
             return Err(AppError::bad_input("address", "address is not a wallet address").into());
         }
         let state = ctx.state()?;
-        let wallet = wallet_by_address(&state.db, address).await?.ok_or(AppError::NotFound("wallet"))?;
+        let wallet = wallet_by_address(&state.db, address)
+            .await?
+            .ok_or(AppError::NotFound("wallet"))?;
         if wallet.user_id != viewer.user.id {
             return Err(AppError::Forbidden("you can only change your own wallets").into());
         }

@@ -91,12 +91,18 @@ pub const MAX_WALLETS_PER_USER: u64 = 20;
 
 pub async fn count_for_owner(db: &impl ConnectionTrait, owner_id: Uuid) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;
-    Ok(wallet::Entity::find().filter(wallet::Column::UserId.eq(owner_id)).count(db).await?)
+    Ok(wallet::Entity::find()
+        .filter(wallet::Column::UserId.eq(owner_id))
+        .count(db)
+        .await?)
 }
 
 /// Makes `wallet` its owner's primary wallet. The old primary is demoted first, because a
 /// partial unique index allows one primary per user at any moment.
-pub async fn set_primary(db: &impl ConnectionTrait, wallet: &wallet::Model) -> AppResult<wallet::Model> {
+pub async fn set_primary(
+    db: &impl ConnectionTrait,
+    wallet: &wallet::Model,
+) -> AppResult<wallet::Model> {
     use sea_orm::sea_query::Expr;
     let now = Utc::now();
     wallet::Entity::update_many()
@@ -112,5 +118,9 @@ pub async fn set_primary(db: &impl ConnectionTrait, wallet: &wallet::Model) -> A
         .filter(wallet::Column::Id.eq(wallet.id))
         .exec(db)
         .await?;
-    Ok(wallet::Model { is_primary: true, updated_at: now, ..wallet.clone() })
+    Ok(wallet::Model {
+        is_primary: true,
+        updated_at: now,
+        ..wallet.clone()
+    })
 }

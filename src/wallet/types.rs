@@ -73,7 +73,11 @@ impl Wallet {
 
     /// Sum of pending transfers to this wallet, credited when mined.
     async fn pending_incoming(&self, ctx: &Context<'_>) -> Result<Amount> {
-        let total = ctx.loaders()?.pending_incoming.load_one(self.model.address.clone()).await?;
+        let total = ctx
+            .loaders()?
+            .pending_incoming
+            .load_one(self.model.address.clone())
+            .await?;
         Ok(Amount(total.unwrap_or(0)))
     }
 
@@ -93,7 +97,12 @@ impl Wallet {
             limit: page.limit + 1,
             after: page.cursor,
         };
-        let rows = ctx.loaders()?.wallet_transactions.load_one(key).await?.unwrap_or_default();
+        let rows = ctx
+            .loaders()?
+            .wallet_transactions
+            .load_one(key)
+            .await?
+            .unwrap_or_default();
         let (rows, more) = pagination::split_page(rows, page.limit);
         let total = TxTotal::Wallet(self.model.address.clone(), status);
         Ok(tx_connection(rows, more, page.cursor.is_some(), total))

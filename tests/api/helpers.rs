@@ -188,6 +188,9 @@ pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config
         }
     };
     customize(&mut config);
+    if std::env::var("TEST_LOG").is_ok() {
+        blackroad_api::telemetry::init(blackroad_api::config::LogFormat::Pretty);
+    }
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
@@ -310,3 +313,78 @@ pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) {
 
 pub const REFRESH: &str = "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) {
     accessToken refreshToken user { username } } }";
+
+pub const TRANSFER: &str = "mutation($input: TransferInput!) { transfer(input: $input) {
+    id hash fromAddress toAddress amount fee message status block { index } } }";
+
+pub const MINE: &str = "mutation($input: MineBlockInput) { mineBlock(input: $input) {
+    id index hash previousHash nonce difficulty transactionCount reward miner { username } } }";
+
+impl TestApp {
+    pub async fn transfer(&self, from: &TestUser, to_address: &str, amount: &str) -> Gql {
+        self.graphql_as(
+            &from.access,
+            TRANSFER,
+            json!({"input": {"toAddress": to_address, "amount": amount}}),
+        )
+        .await
+    }
+
+    pub async fn mine(&self, miner: &TestUser, max: Option<i32>) -> Gql {
+        let input = match max {
+            Some(n) => json!({"maxTransactions": n}),
+            None => json!({}),
+        };
+        self.graphql_as(&miner.access, MINE, json!({"input": input}))
+            .await
+    }
+
+    pub async fn balance(&self, address: &str) -> String {
+        let res = self
+            .graphql(
+                "query($a: String!) { wallet(address: $a) { balance } }",
+                json!({"a": address}),
+            )
+            .await;
+        res.assert_ok()["wallet"]["balance"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Money is never lost or invented: balances plus pending transfers equal 100 per user
+    /// plus 50 per mined block, and no balance is negative.
+    #[track_caller]
+    pub async fn assert_ledger_invariant(&self) {
+        let balances = self
+            .scalar("SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM wallets")
+            .await;
+        let pending = self
+            .scalar("SELECT CAST(COALESCE(SUM(amount + fee), 0) AS BIGINT) FROM transactions WHERE status = 'pending'")
+            .await;
+        let users = self.count_users().await;
+        let mined = self
+            .scalar("SELECT COUNT(*) FROM blocks WHERE \"index\" > 0")
+            .await;
+        let coin = 100_000_000i64;
+        assert_eq!(
+            balances + pending,
+            100 * coin * users + 50 * coin * mined,
+            "ledger invariant"
+        );
+        assert_eq!(
+            self.scalar("SELECT COUNT(*) FROM wallets WHERE balance < 0")
+                .await,
+            0
+        );
+    }
+
+    pub async fn ledger_snapshot(&self) -> (i64, i64, i64) {
+        (
+            self.scalar("SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM wallets")
+                .await,
+            self.scalar("SELECT COUNT(*) FROM transactions").await,
+            self.scalar("SELECT COUNT(*) FROM wallets").await,
+        )
+    }
+}

@@ -1,9 +1,12 @@
 //! Black-box tests over HTTP: one test binary, one module per area.
 
 mod auth;
+mod chain;
 mod cli;
 mod graphql_http;
 mod helpers;
+mod ledger;
+mod load;
 mod rest;
 mod sessions;
 mod users;
