@@ -354,7 +354,6 @@ impl TestApp {
 
     /// Money is never lost or invented: balances plus pending transfers equal 100 per user
     /// plus 50 per mined block, and no balance is negative.
-    #[track_caller]
     pub async fn assert_ledger_invariant(&self) {
         let balances = self
             .scalar("SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM wallets")
