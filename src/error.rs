@@ -50,6 +50,14 @@ impl AppError {
         Self::Internal(err.into())
     }
 
+    /// For command-line paths, where the error ends on stderr rather than in a response.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            Self::Internal(err) => err,
+            other => anyhow::anyhow!("{}: {}", other.code(), other.message()),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",

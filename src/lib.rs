@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod rest;
+pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -71,24 +71,27 @@ fn secret_from_file(dir: &Path, name: &str) -> anyhow::Result<String> {
     Ok(secret)
 }
 
+/// Fills in generated secrets for embedded mode (see `secret_from_file`).
+pub fn resolve_secrets(config: &mut Config) -> anyhow::Result<()> {
+    if !config.is_sqlite() && (config.secret_key.is_none() || config.wallet_master_key.is_none()) {
+        // Instances sharing one database must share these keys, or they reject each
+        // other's tokens and cannot decrypt each other's wallets.
+        tracing::warn!(
+            "SECRET_KEY or WALLET_MASTER_KEY unset with a shared database: using keys generated under DATA_DIR, which other instances will not have"
+        );
+    }
+    if config.secret_key.is_none() {
+        config.secret_key = Some(secret_from_file(&config.data_dir, "secret_key")?);
+    }
+    if config.wallet_master_key.is_none() {
+        config.wallet_master_key = Some(secret_from_file(&config.data_dir, "wallet_master_key")?);
+    }
+    Ok(())
+}
+
 impl Application {
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
-        if !config.is_sqlite()
-            && (config.secret_key.is_none() || config.wallet_master_key.is_none())
-        {
-            // Instances sharing one database must share these keys, or they reject each
-            // other's tokens and cannot decrypt each other's wallets.
-            tracing::warn!(
-                "SECRET_KEY or WALLET_MASTER_KEY unset with a shared database: using keys generated under DATA_DIR, which other instances will not have"
-            );
-        }
-        if config.secret_key.is_none() {
-            config.secret_key = Some(secret_from_file(&config.data_dir, "secret_key")?);
-        }
-        if config.wallet_master_key.is_none() {
-            config.wallet_master_key =
-                Some(secret_from_file(&config.data_dir, "wallet_master_key")?);
-        }
+        resolve_secrets(&mut config)?;
         let statements = Arc::new(AtomicU64::new(0));
         let db = db::connect(&config, statements.clone()).await?;
         db::prepare(&db, &config).await?;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use async_graphql::{Context, dataloader::DataLoader};
 use uuid::Uuid;
 
+use super::batching::BatchSpawner;
 use crate::{
     auth::service::AuthUser,
     chain::loaders::{
@@ -72,43 +73,27 @@ pub struct Loaders {
     pub miner_stats: DataLoader<MinerStatsById>,
 }
 
-/// How long a DataLoader collects keys before it queries.
-const BATCH_WINDOW: Duration = Duration::from_millis(1);
-/// Extra scheduler turns after the window, so that a resolver pass that yielded mid-way
-/// (async-graphql resolves long lists in several polls) still joins the batch.
-const BATCH_YIELDS: usize = 8;
-
-/// async-graphql's own delay would take the keys the moment its timer fires, even while
-/// the list being resolved is only half-way through; we wait here instead and give it a zero
-/// delay, so every key of one list level lands in one statement.
-fn loader<T>(inner: T) -> DataLoader<T> {
-    DataLoader::new(inner, |batch| {
-        tokio::spawn(async move {
-            tokio::time::sleep(BATCH_WINDOW).await;
-            for _ in 0..BATCH_YIELDS {
-                tokio::task::yield_now().await;
-            }
-            batch.await
-        })
-    })
-    .delay(Duration::ZERO)
+fn loader<T>(inner: T, spawner: &BatchSpawner) -> DataLoader<T> {
+    let spawner = spawner.clone();
+    // The zero delay hands the batch over at once; `BatchSpawner` decides when it runs.
+    DataLoader::new(inner, move |batch| spawner.spawn(batch)).delay(Duration::ZERO)
 }
 
 impl Loaders {
-    pub fn new(state: &AppState) -> Self {
+    pub fn new(state: &AppState, spawner: &BatchSpawner) -> Self {
         Self {
-            user_by_id: loader(UserById(state.db.clone())),
-            wallet_by_id: loader(WalletById(state.db.clone())),
-            wallets_by_owner: loader(WalletsByOwner(state.db.clone())),
-            wallet_by_address: loader(WalletByAddress(state.db.clone())),
-            block_by_id: loader(BlockById(state.db.clone())),
-            transaction_by_id: loader(TransactionById(state.db.clone())),
-            transactions_by_block: loader(TransactionsByBlock(state.db.clone())),
-            wallet_transactions: loader(WalletTransactions(state.db.clone())),
-            wallet_tx_count: loader(WalletTxCount(state.db.clone())),
-            pending_incoming: loader(PendingIncoming(state.db.clone())),
-            blocks_by_miner: loader(BlocksByMiner(state.db.clone())),
-            miner_stats: loader(MinerStatsById(state.db.clone())),
+            user_by_id: loader(UserById(state.db.clone()), spawner),
+            wallet_by_id: loader(WalletById(state.db.clone()), spawner),
+            wallets_by_owner: loader(WalletsByOwner(state.db.clone()), spawner),
+            wallet_by_address: loader(WalletByAddress(state.db.clone()), spawner),
+            block_by_id: loader(BlockById(state.db.clone()), spawner),
+            transaction_by_id: loader(TransactionById(state.db.clone()), spawner),
+            transactions_by_block: loader(TransactionsByBlock(state.db.clone()), spawner),
+            wallet_transactions: loader(WalletTransactions(state.db.clone()), spawner),
+            wallet_tx_count: loader(WalletTxCount(state.db.clone()), spawner),
+            pending_incoming: loader(PendingIncoming(state.db.clone()), spawner),
+            blocks_by_miner: loader(BlocksByMiner(state.db.clone()), spawner),
+            miner_stats: loader(MinerStatsById(state.db.clone()), spawner),
         }
     }
 }

@@ -16,6 +16,7 @@ use axum::{
 use serde_json::json;
 
 use super::{
+    batching,
     context::{Loaders, RequestMeta, Viewer},
     schema::AppSchema,
 };
@@ -257,15 +258,18 @@ async fn execute(
         request_id: rid.clone(),
         ip: Some(peer.ip().to_string()),
     };
+    let (spawner, executor) = batching::channel();
     let mut parse_failed = Vec::new();
     for request in batch.iter_mut() {
         // Parsed once here (execution reuses it) to tell parse errors from validation errors.
         parse_failed.push(request.parsed_query().is_err());
         request.data.insert(viewer.clone());
         request.data.insert(meta.clone());
-        request.data.insert(Loaders::new(&http.state));
+        request.data.insert(Loaders::new(&http.state, &spawner));
     }
-    let mut response = http.schema.execute_batch(batch).await;
+    // The loaders (and their spawner clones) go away with the request data.
+    drop(spawner);
+    let mut response = executor.run(http.schema.execute_batch(batch)).await;
     let mut request_failed = false;
     match &mut response {
         BatchResponse::Single(r) => {

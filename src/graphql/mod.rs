@@ -1,5 +1,6 @@
 //! The GraphQL layer: schema assembly, request context, HTTP transport, IDs and scalars.
 
+pub mod batching;
 pub mod context;
 pub mod http;
 pub mod ids;
