@@ -45,6 +45,20 @@ const VARIABLES: &[&str] = &[
     "BODY_LIMIT_BYTES",
     "HASHING_CONCURRENCY",
     "CHAIN_DIFFICULTY",
+    "MAX_QUERY_DEPTH",
+    "MAX_QUERY_COMPLEXITY",
+    "MAX_ALIASES",
+    "MAX_ROOT_FIELDS",
+    "MAX_DIRECTIVES",
+    "MAX_QUERY_TOKENS",
+    "MAX_BATCH_SIZE",
+    "REQUEST_TIMEOUT_MS",
+    "MAX_CONCURRENT_REQUESTS",
+    "INTROSPECTION",
+    "FIELD_SUGGESTIONS",
+    "PERSISTED_QUERIES_ONLY",
+    "PERSISTED_QUERIES_MANIFEST",
+    "APQ_CACHE_SIZE",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "AI_MODEL",
@@ -79,6 +93,29 @@ pub struct Config {
     pub hashing_concurrency: usize,
     /// Leading zero hex digits a mined block's hash must have.
     pub chain_difficulty: u32,
+    pub max_query_depth: usize,
+    /// List fields count `first`/`last` (default 20) times their selection.
+    pub max_query_complexity: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
+    pub max_directives: usize,
+    /// Lexical tokens in one document, checked before parsing.
+    pub max_query_tokens: usize,
+    /// Operations in one batched POST; 0 turns batching off.
+    pub max_batch_size: usize,
+    pub request_timeout_ms: u64,
+    /// GraphQL requests served at once; beyond it requests are shed with 503.
+    pub max_concurrent_requests: usize,
+    /// Default: on in development, off in production.
+    pub introspection: Option<bool>,
+    /// "Did you mean" hints in validation errors. Default: on in development only.
+    pub field_suggestions: Option<bool>,
+    /// Trusted documents: run only operations registered in the manifest.
+    pub persisted_queries_only: bool,
+    /// JSON manifest: Apollo's persisted-query manifest or a `{ "sha256": "document" }` map.
+    pub persisted_queries_manifest: Option<PathBuf>,
+    /// Automatic persisted queries kept in memory.
+    pub apq_cache_size: u64,
     pub openai_api_key: Option<String>,
     pub openai_base_url: Option<String>,
     pub ai_model: Option<String>,
@@ -107,6 +144,20 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             hashing_concurrency: 4,
             chain_difficulty: 4,
+            max_query_depth: 15,
+            max_query_complexity: 10_000,
+            max_aliases: 50,
+            max_root_fields: 20,
+            max_directives: 50,
+            max_query_tokens: 10_000,
+            max_batch_size: 10,
+            request_timeout_ms: 10_000,
+            max_concurrent_requests: 512,
+            introspection: None,
+            field_suggestions: None,
+            persisted_queries_only: false,
+            persisted_queries_manifest: None,
+            apq_cache_size: 10_000,
             openai_api_key: None,
             openai_base_url: None,
             ai_model: None,
@@ -188,6 +239,23 @@ impl Config {
                 "invalid value for environment variable CHAIN_DIFFICULTY: at most {MAX_DIFFICULTY}"
             );
         }
+        if self.persisted_queries_only && self.persisted_queries_manifest.is_none() {
+            bail!("PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_MANIFEST");
+        }
+        for (name, value) in [
+            ("MAX_QUERY_DEPTH", self.max_query_depth),
+            ("MAX_QUERY_COMPLEXITY", self.max_query_complexity),
+            ("MAX_ROOT_FIELDS", self.max_root_fields),
+            ("MAX_QUERY_TOKENS", self.max_query_tokens),
+            ("MAX_CONCURRENT_REQUESTS", self.max_concurrent_requests),
+        ] {
+            if value == 0 {
+                bail!("invalid value for environment variable {name}: must be at least 1");
+            }
+        }
+        if self.request_timeout_ms == 0 {
+            bail!("invalid value for environment variable REQUEST_TIMEOUT_MS: must be at least 1");
+        }
         if self.hashing_concurrency == 0 {
             bail!("invalid value for environment variable HASHING_CONCURRENCY: must be at least 1");
         }
@@ -232,6 +300,18 @@ impl Config {
             Some(url) => url.clone(),
             None => format!("sqlite://{}/blackroad.db?mode=rwc", self.data_dir.display()),
         }
+    }
+
+    pub fn introspection_enabled(&self) -> bool {
+        self.introspection.unwrap_or(!self.is_production())
+    }
+
+    pub fn suggestions_enabled(&self) -> bool {
+        self.field_suggestions.unwrap_or(!self.is_production())
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -34,6 +34,15 @@ pub enum AppError {
     },
     InsufficientFunds,
     ServiceUnavailable(&'static str),
+    /// A request refused by a configured limit (document size, depth, batch, time, load).
+    Limit {
+        limit: &'static str,
+        message: String,
+    },
+    /// A mutation over GET: answered 405 with `Allow: POST`.
+    MethodNotAllowed(&'static str),
+    /// APQ: the hash is unknown; the client should retry with the document.
+    PersistedQueryNotFound,
     /// Never shown: the client sees "internal error" and the request id.
     Internal(anyhow::Error),
 }
@@ -69,6 +78,13 @@ impl AppError {
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::InsufficientFunds => "INSUFFICIENT_FUNDS",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Limit { limit, .. } => match *limit {
+                "timeout" | "concurrency" => "SERVICE_UNAVAILABLE",
+                "bodySize" | "batchSize" => "BAD_REQUEST",
+                _ => "GRAPHQL_VALIDATION_FAILED",
+            },
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::MethodNotAllowed(_) => "BAD_REQUEST",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -83,6 +99,13 @@ impl AppError {
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::InsufficientFunds => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Limit { limit, .. } => match *limit {
+                "timeout" | "concurrency" => StatusCode::SERVICE_UNAVAILABLE,
+                "bodySize" => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            },
+            Self::PersistedQueryNotFound => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,11 +113,13 @@ impl AppError {
     /// The client-facing message.
     pub fn message(&self) -> String {
         match self {
-            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::ServiceUnavailable(m) => {
-                (*m).to_owned()
-            }
+            Self::Unauthenticated(m)
+            | Self::Forbidden(m)
+            | Self::ServiceUnavailable(m)
+            | Self::MethodNotAllowed(m) => (*m).to_owned(),
             Self::BadInput { message, .. } | Self::BadRequest(message) => message.clone(),
-            Self::Conflict { message, .. } => message.clone(),
+            Self::Conflict { message, .. } | Self::Limit { message, .. } => message.clone(),
+            Self::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::RateLimited { retry_after_secs } => {
                 format!("too many requests; retry in {retry_after_secs} s")

@@ -1,61 +1,50 @@
-//! GraphQL over HTTP: GET runs queries only, POST must carry JSON (which also stops form and
-//! `text/plain` CSRF), responses are `application/graphql-response+json` when the client
-//! accepts it and `application/json` otherwise. Every error leaves with a code.
+//! GraphQL over HTTP, owned end to end: content negotiation, CSRF-safe methods and media
+//! types, document limits, persisted queries, a per-request timeout and load shedding. Every
+//! error leaves with a code; the response formats live in `response.rs`.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
-use async_graphql::{
-    BatchRequest, BatchResponse, Request, ServerError, parser::types::OperationType,
-};
+use async_graphql::{Request, Variables, parser::types::OperationType};
 use axum::{
     body::Body,
     extract::{ConnectInfo, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
-    response::{IntoResponse, Response},
+    http::{HeaderMap, Method, StatusCode, Uri, header},
+    response::Response,
 };
-use serde_json::json;
+use futures_util::future::join_all;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::Semaphore;
 
 use super::{
     batching,
     context::{Loaders, RequestMeta, Viewer},
+    limits,
+    persisted::PersistedQueries,
+    response::{self, Framing, json_response, request_error},
     schema::AppSchema,
 };
 use crate::{auth::service::authenticate, error::AppError, state::AppState};
 
-pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-const MAX_BATCH: usize = 10;
+pub use super::response::GRAPHQL_RESPONSE_JSON;
 
 #[derive(Clone)]
 pub struct GraphqlHttp {
     pub state: AppState,
     pub schema: AppSchema,
+    pub persisted: Arc<PersistedQueries>,
+    /// Requests being served; when none is left the request is shed with 503.
+    pub in_flight: Arc<Semaphore>,
 }
 
-/// How the response is framed, chosen from `Accept`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Framing {
-    GraphqlResponseJson,
-    Json,
-}
-
-impl Framing {
-    fn from_headers(headers: &HeaderMap) -> Self {
-        let accept = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if accept.contains(GRAPHQL_RESPONSE_JSON) {
-            Framing::GraphqlResponseJson
-        } else {
-            Framing::Json
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Framing::GraphqlResponseJson => GRAPHQL_RESPONSE_JSON,
-            Framing::Json => "application/json",
-        }
+impl GraphqlHttp {
+    pub fn new(state: AppState, schema: AppSchema) -> anyhow::Result<Self> {
+        Ok(Self {
+            persisted: Arc::new(PersistedQueries::from_config(&state.config)?),
+            in_flight: Arc::new(Semaphore::new(state.config.max_concurrent_requests)),
+            state,
+            schema,
+        })
     }
 }
 
@@ -67,25 +56,59 @@ pub fn request_id(headers: &HeaderMap) -> String {
         .to_owned()
 }
 
-fn json_response(status: StatusCode, framing: Framing, body: Vec<u8>) -> Response {
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(framing.content_type()),
-    );
+fn not_acceptable(rid: &str) -> Response {
+    let err = AppError::BadRequest(format!(
+        "Accept must allow {GRAPHQL_RESPONSE_JSON} or application/json"
+    ));
+    let mut response = request_error(Framing::Json, err, rid);
+    *response.status_mut() = StatusCode::NOT_ACCEPTABLE;
     response
 }
 
-/// A request that never reached execution: one error, no `data`.
-fn request_error(framing: Framing, err: AppError, request_id: &str) -> Response {
-    let status = err.status();
-    let mut extensions = json!({"code": err.code()});
-    if let AppError::Internal(e) = &err {
-        tracing::error!(error = ?e, "internal error");
-        extensions["requestId"] = json!(request_id);
+/// GET parameters: `variables` and `extensions` arrive as JSON text.
+#[derive(Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+fn json_object(name: &str, text: Option<&str>) -> Result<Option<Value>, AppError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(value @ Value::Object(_)) => Ok(Some(value)),
+        Ok(Value::Null) => Ok(None),
+        _ => Err(AppError::BadRequest(format!(
+            "{name} must be a JSON object"
+        ))),
     }
-    let body = json!({"errors": [{"message": err.message(), "extensions": extensions}]});
-    json_response(status, framing, body.to_string().into_bytes())
+}
+
+fn parse_get(query: &str) -> Result<Request, AppError> {
+    let params: GetParams = serde_urlencoded::from_str(query)
+        .map_err(|e| AppError::BadRequest(format!("invalid GraphQL GET parameters: {e}")))?;
+    let mut request = Request::new(params.query.unwrap_or_default());
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = json_object("variables", params.variables.as_deref())? {
+        request = request.variables(Variables::from_json(variables));
+    }
+    if let Some(Value::Object(extensions)) =
+        json_object("extensions", params.extensions.as_deref())?
+    {
+        for (key, value) in extensions {
+            request.extensions.insert(
+                key,
+                async_graphql::Value::from_json(value).unwrap_or_default(),
+            );
+        }
+    }
+    Ok(request)
 }
 
 pub async fn get_handler(
@@ -94,27 +117,79 @@ pub async fn get_handler(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let framing = Framing::from_headers(&headers);
     let rid = request_id(&headers);
-    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {
-        Ok(r) => r,
-        Err(e) => {
-            return request_error(
-                framing,
-                AppError::BadRequest(format!("invalid GraphQL GET request: {e}")),
-                &rid,
-            );
-        }
+    let Some(framing) = Framing::negotiate(&headers) else {
+        return not_acceptable(&rid);
     };
-    execute(
-        http,
-        &headers,
-        peer,
-        BatchRequest::Single(request),
-        Method::GET,
-        framing,
-    )
-    .await
+    match parse_get(uri.query().unwrap_or("")) {
+        Ok(request) => {
+            serve(
+                http,
+                &headers,
+                peer,
+                vec![request],
+                false,
+                Method::GET,
+                framing,
+            )
+            .await
+        }
+        Err(err) => request_error(framing, err, &rid),
+    }
+}
+
+/// A JSON object is one request, a JSON array of objects a batch; anything else is refused
+/// (serde alone would read `[]` as a request with every field defaulted).
+fn parse_body(body: &[u8], max_batch: usize) -> Result<(Vec<Request>, bool), AppError> {
+    let invalid = |e: serde_json::Error| {
+        AppError::BadRequest(format!(
+            "request body is not a valid GraphQL JSON request: {e}"
+        ))
+    };
+    let value: Value = serde_json::from_slice(body).map_err(invalid)?;
+    let single = |v: Value| -> Result<Request, AppError> {
+        let Value::Object(map) = &v else {
+            return Err(AppError::BadRequest(
+                "each GraphQL request must be a JSON object".into(),
+            ));
+        };
+        for (key, expected) in [("variables", "an object"), ("extensions", "an object")] {
+            if map.get(key).is_some_and(|x| !x.is_object() && !x.is_null()) {
+                return Err(AppError::BadRequest(format!("{key} must be {expected}")));
+            }
+        }
+        if map
+            .get("operationName")
+            .is_some_and(|x| !x.is_string() && !x.is_null())
+        {
+            return Err(AppError::BadRequest(
+                "operationName must be a string".into(),
+            ));
+        }
+        serde_json::from_value(v).map_err(invalid)
+    };
+    match value {
+        Value::Array(items) => {
+            if max_batch == 0 {
+                return Err(AppError::Limit {
+                    limit: "batchSize",
+                    message: "batched requests are disabled".into(),
+                });
+            }
+            if items.is_empty() || items.len() > max_batch {
+                let message = format!("a batch must hold 1 to {max_batch} operations");
+                return Err(AppError::Limit {
+                    limit: "batchSize",
+                    message,
+                });
+            }
+            Ok((
+                items.into_iter().map(single).collect::<Result<_, _>>()?,
+                true,
+            ))
+        }
+        other => Ok((vec![single(other)?], false)),
+    }
 }
 
 pub async fn post_handler(
@@ -123,19 +198,9 @@ pub async fn post_handler(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let framing = Framing::from_headers(&headers);
     let rid = request_id(&headers);
-    let body = match axum::body::to_bytes(body, http.state.config.body_limit_bytes).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let message = format!(
-                "request body is larger than {} bytes",
-                http.state.config.body_limit_bytes
-            );
-            let mut response = request_error(framing, AppError::BadRequest(message), &rid);
-            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-            return response;
-        }
+    let Some(framing) = Framing::negotiate(&headers) else {
+        return not_acceptable(&rid);
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -147,6 +212,7 @@ pub async fn post_handler(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    // Only JSON: form, multipart and text/plain posts are what a cross-site form can send.
     if essence != "application/json" && essence != GRAPHQL_RESPONSE_JSON {
         let err =
             AppError::BadRequest("POST /graphql requires Content-Type: application/json".into());
@@ -154,39 +220,32 @@ pub async fn post_handler(
         *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
         return response;
     }
-    let batch = match parse_body(&body) {
-        Ok(batch) => batch,
-        Err(message) => {
-            let mut response = request_error(framing, AppError::BadRequest(message), &rid);
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            return response;
-        }
+    let limit = http.state.config.body_limit_bytes;
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        let message = format!("request body is larger than {limit} bytes");
+        return request_error(
+            framing,
+            AppError::Limit {
+                limit: "bodySize",
+                message,
+            },
+            &rid,
+        );
     };
-    execute(http, &headers, peer, batch, Method::POST, framing).await
-}
-
-/// A JSON object is one request, a JSON array of objects a batch; anything else is refused
-/// (serde alone would read `[]` as a request with every field defaulted).
-fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
-    let invalid =
-        |e: serde_json::Error| format!("request body is not a valid GraphQL JSON request: {e}");
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
-    let single = |v: serde_json::Value| -> Result<Request, String> {
-        if !v.is_object() {
-            return Err("each GraphQL request must be a JSON object".into());
+    match parse_body(&bytes, http.state.config.max_batch_size) {
+        Ok((requests, is_batch)) => {
+            serve(
+                http,
+                &headers,
+                peer,
+                requests,
+                is_batch,
+                Method::POST,
+                framing,
+            )
+            .await
         }
-        serde_json::from_value(v).map_err(invalid)
-    };
-    match value {
-        serde_json::Value::Array(items) => {
-            if items.is_empty() || items.len() > MAX_BATCH {
-                return Err(format!("a batch must hold 1 to {MAX_BATCH} operations"));
-            }
-            Ok(BatchRequest::Batch(
-                items.into_iter().map(single).collect::<Result<_, _>>()?,
-            ))
-        }
-        other => Ok(BatchRequest::Single(single(other)?)),
+        Err(err) => request_error(framing, err, &rid),
     }
 }
 
@@ -225,31 +284,59 @@ fn operation_type(request: &mut Request) -> Option<OperationType> {
     }
 }
 
-async fn execute(
+/// Everything checked before a request may execute. Returns whether its document failed to
+/// parse (execution then reports the parse error, with its position).
+fn prepare(http: &GraphqlHttp, request: &mut Request, method: &Method) -> Result<bool, AppError> {
+    http.persisted.resolve(request)?;
+    if request.query.trim().is_empty() {
+        return Err(AppError::BadRequest("the request has no query".into()));
+    }
+    let config = &http.state.config;
+    limits::check_tokens(&request.query, config).map_err(|e| AppError::Limit {
+        limit: e.limit,
+        message: e.message,
+    })?;
+    let Ok(doc) = request.parsed_query() else {
+        return Ok(true);
+    };
+    limits::check_document(doc, config).map_err(|e| AppError::Limit {
+        limit: e.limit,
+        message: e.message,
+    })?;
+    if *method == Method::GET
+        && matches!(
+            operation_type(request),
+            Some(OperationType::Mutation | OperationType::Subscription)
+        )
+    {
+        return Err(AppError::MethodNotAllowed(
+            "mutations must be sent with POST; GET runs queries only",
+        ));
+    }
+    Ok(false)
+}
+
+async fn serve(
     http: GraphqlHttp,
     headers: &HeaderMap,
     peer: SocketAddr,
-    mut batch: BatchRequest,
+    mut requests: Vec<Request>,
+    is_batch: bool,
     method: Method,
     framing: Framing,
 ) -> Response {
     let rid = request_id(headers);
-    if method == Method::GET {
-        for request in batch.iter_mut() {
-            if matches!(
-                operation_type(request),
-                Some(OperationType::Mutation | OperationType::Subscription)
-            ) {
-                let err = AppError::BadRequest("mutations must be sent with POST".into());
-                let mut response = request_error(framing, err, &rid);
-                *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-                response
-                    .headers_mut()
-                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
-                return response;
-            }
-        }
-    }
+    let Ok(_permit) = http.in_flight.clone().try_acquire_owned() else {
+        let message = "the server is at capacity; retry shortly".to_owned();
+        return request_error(
+            framing,
+            AppError::Limit {
+                limit: "concurrency",
+                message,
+            },
+            &rid,
+        );
+    };
     let viewer = match viewer_from(&http.state, headers).await {
         Ok(v) => v,
         Err(err) => return request_error(framing, err, &rid),
@@ -259,72 +346,79 @@ async fn execute(
         ip: Some(peer.ip().to_string()),
     };
     let (spawner, executor) = batching::channel();
-    let mut parse_failed = Vec::new();
-    for request in batch.iter_mut() {
-        // Parsed once here (execution reuses it) to tell parse errors from validation errors.
-        parse_failed.push(request.parsed_query().is_err());
+    let mut prepared = Vec::with_capacity(requests.len());
+    for request in requests.iter_mut() {
+        let outcome = prepare(&http, request, &method);
+        let outcome = match outcome {
+            // A single request that cannot run is answered as a request error.
+            Err(err) if !is_batch => return request_error(framing, err, &rid),
+            other => other,
+        };
         request.data.insert(viewer.clone());
         request.data.insert(meta.clone());
         request.data.insert(Loaders::new(&http.state, &spawner));
+        prepared.push(outcome);
     }
     // The loaders (and their spawner clones) go away with the request data.
     drop(spawner);
-    let mut response = executor.run(http.schema.execute_batch(batch)).await;
-    let mut request_failed = false;
-    match &mut response {
-        BatchResponse::Single(r) => {
-            request_failed =
-                r.data == async_graphql::Value::Null && r.errors.iter().all(|e| e.path.is_empty());
-            finish_errors(
-                &mut r.errors,
-                &rid,
-                parse_failed.first().copied().unwrap_or(false),
-            );
-        }
-        BatchResponse::Batch(rs) => {
-            for (r, failed) in rs.iter_mut().zip(parse_failed) {
-                finish_errors(&mut r.errors, &rid, failed);
+
+    let schema = http.schema.clone();
+    let runnable: Vec<(usize, Request)> = requests
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| prepared[*i].is_ok())
+        .collect();
+    let work = join_all(runnable.into_iter().map(|(i, r)| {
+        let schema = schema.clone();
+        async move { (i, schema.execute(r).await) }
+    }));
+    let timeout = http.state.config.request_timeout();
+    let Ok(executed) = tokio::time::timeout(timeout, executor.run(work)).await else {
+        let message = format!(
+            "the request took longer than {} ms and was cancelled",
+            timeout.as_millis()
+        );
+        return request_error(
+            framing,
+            AppError::Limit {
+                limit: "timeout",
+                message,
+            },
+            &rid,
+        );
+    };
+
+    let mut bodies: Vec<Value> = Vec::with_capacity(prepared.len());
+    let mut failed_before_execution = false;
+    let mut executed = executed.into_iter().peekable();
+    for (i, outcome) in prepared.into_iter().enumerate() {
+        match outcome {
+            Err(err) => {
+                bodies.push(serde_json::json!({"errors": [response::error_object(&err, &rid)]}))
             }
+            Ok(parse_failed) => match executed.next_if(|(j, _)| *j == i) {
+                Some((_, resp)) => {
+                    let (body, failed) = response::finish(resp, &rid, parse_failed);
+                    failed_before_execution = failed;
+                    bodies.push(body);
+                }
+                None => bodies.push(serde_json::json!({"errors": [response::error_object(
+                    &AppError::internal(anyhow::anyhow!("operation {i} was not executed")),
+                    &rid
+                )]})),
+            },
         }
     }
-    let status = if framing == Framing::GraphqlResponseJson && request_failed {
+    let status = if !is_batch && framing == Framing::GraphqlResponseJson && failed_before_execution
+    {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    match serde_json::to_vec(&response) {
-        Ok(body) => json_response(status, framing, body),
-        Err(e) => request_error(framing, AppError::internal(e), &rid),
-    }
-}
-
-/// Gives every error a code. Resolver errors without one came from a library type converted
-/// by `Display`; their text may hold database detail, so they are logged and masked.
-fn finish_errors(errors: &mut [ServerError], request_id: &str, parse_failed: bool) {
-    for error in errors {
-        let code = error
-            .extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .and_then(|v| match v {
-                async_graphql::Value::String(s) => Some(s.clone()),
-                _ => None,
-            });
-        let code = match code {
-            Some(code) => code,
-            None if error.source.is_some() => {
-                tracing::error!(message = %error.message, path = ?error.path, "unclassified resolver error");
-                error.message = "internal error".into();
-                "INTERNAL".to_owned()
-            }
-            None if parse_failed => "GRAPHQL_PARSE_FAILED".to_owned(),
-            None if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED".to_owned(),
-            None => "BAD_USER_INPUT".to_owned(),
-        };
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if code == "INTERNAL" {
-            extensions.set("requestId", request_id);
-        }
-        extensions.set("code", code);
-    }
+    let body = if is_batch {
+        Value::Array(bodies)
+    } else {
+        bodies.pop().unwrap_or(Value::Null)
+    };
+    json_response(status, framing, &body)
 }

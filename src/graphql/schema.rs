@@ -19,17 +19,18 @@ pub struct Mutation(AuthMutation, UsersMutation, WalletMutation, ChainMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Query depth and complexity ceilings; generous for real clients, fatal to abuse.
-pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 2_000;
-
 pub fn build(state: Option<AppState>) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription);
     if let Some(state) = state {
-        if state.config.is_production() {
-            builder = builder.disable_introspection().disable_suggestions();
+        let config = &state.config;
+        builder = builder
+            .limit_depth(config.max_query_depth)
+            .limit_complexity(config.max_query_complexity);
+        if !config.introspection_enabled() {
+            builder = builder.disable_introspection();
+        }
+        if !config.suggestions_enabled() {
+            builder = builder.disable_suggestions();
         }
         builder = builder.data(state);
     }
