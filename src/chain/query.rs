@@ -25,6 +25,7 @@ pub struct ChainQuery;
 #[Object]
 impl ChainQuery {
     /// Blocks, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::cost(first, last, child_complexity)")]
     async fn blocks(
         &self,
         ctx: &Context<'_>,
@@ -74,6 +75,7 @@ impl ChainQuery {
     }
 
     /// Transactions, newest first, optionally of one address (either side) or one status.
+    #[graphql(complexity = "crate::graphql::pagination::cost(first, None, child_complexity)")]
     async fn transactions(
         &self,
         ctx: &Context<'_>,
@@ -104,6 +106,7 @@ impl ChainQuery {
     }
 
     /// The pool waiting to be mined, oldest (next to be mined) first.
+    #[graphql(complexity = "crate::graphql::pagination::cost(first, None, child_complexity)")]
     async fn pending_transactions(
         &self,
         ctx: &Context<'_>,

@@ -268,6 +268,7 @@ impl Block {
     }
 
     /// The block's transactions in the order they were hashed.
+    #[graphql(complexity = "crate::graphql::pagination::cost(first, None, child_complexity)")]
     async fn transactions(
         &self,
         ctx: &Context<'_>,

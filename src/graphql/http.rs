@@ -303,6 +303,13 @@ fn prepare(http: &GraphqlHttp, request: &mut Request, method: &Method) -> Result
         limit: e.limit,
         message: e.message,
     })?;
+    if !config.introspection_enabled() && limits::uses_introspection(doc) {
+        let message = "introspection is disabled on this server".to_owned();
+        return Err(AppError::Limit {
+            limit: "introspection",
+            message,
+        });
+    }
     if *method == Method::GET
         && matches!(
             operation_type(request),

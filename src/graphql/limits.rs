@@ -138,6 +138,35 @@ fn root_fields<'a>(
     n
 }
 
+/// Whether an operation asks for `__schema` or `__type` at its root (directly or through
+/// fragments), so that disabled introspection is refused with an error, not answered null.
+pub fn uses_introspection(doc: &ExecutableDocument) -> bool {
+    fn visit<'a>(
+        doc: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        seen: &mut HashSet<&'a str>,
+    ) -> bool {
+        set.items.iter().any(|selection| match &selection.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+            }
+            Selection::InlineFragment(inline) => visit(doc, &inline.node.selection_set.node, seen),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match doc.fragments.get(&spread.node.fragment_name.node) {
+                    Some(fragment) if seen.insert(name) => {
+                        visit(doc, &fragment.node.selection_set.node, seen)
+                    }
+                    _ => false,
+                }
+            }
+        })
+    }
+    doc.operations
+        .iter()
+        .any(|(_, op)| visit(doc, &op.node.selection_set.node, &mut HashSet::new()))
+}
+
 /// Aliases and directives are counted over the whole document text; root fields per operation.
 pub fn check_document(doc: &ExecutableDocument, config: &Config) -> Result<(), LimitExceeded> {
     let mut counts = Counts::default();

@@ -66,6 +66,7 @@ impl NodeQuery {
     }
 
     /// Several objects by global ID, in the same order; batched into one query per type.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(

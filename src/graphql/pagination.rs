@@ -98,6 +98,15 @@ pub fn bidirectional<K: std::str::FromStr>(
     forward(kind, first, after)
 }
 
+/// Query complexity of a list field: its page size (`first` or `last`, else the default)
+/// times the cost of one item, so a request for 100 of something costs 100 times as much.
+pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page = first.or(last).map_or(DEFAULT_PAGE as usize, |n| {
+        n.clamp(0, MAX_PAGE as i32) as usize
+    });
+    page.max(1).saturating_mul(child_complexity.max(1))
+}
+
 /// Rows fetched with `limit + 1` become a page and whether more lay beyond it.
 pub fn split_page<T>(mut rows: Vec<T>, page_limit: u64) -> (Vec<T>, bool) {
     let more = rows.len() as u64 > page_limit;

@@ -125,6 +125,7 @@ impl User {
     }
 
     /// Blocks this user mined, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::cost(first, None, child_complexity)")]
     async fn blocks_mined(
         &self,
         ctx: &Context<'_>,

@@ -82,6 +82,7 @@ impl Wallet {
     }
 
     /// Transfers from or to this wallet, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::cost(first, None, child_complexity)")]
     async fn transactions(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,8 @@ mod chain;
 mod cli;
 mod graphql_http;
 mod helpers;
+mod http_extra;
+mod http_spec;
 mod ledger;
 mod load;
 mod rest;
