@@ -9,7 +9,7 @@ use async_graphql::{
 };
 use axum::{
     body::Body,
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection},
     http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
@@ -91,9 +91,14 @@ fn request_error(framing: Framing, err: AppError, request_id: &str) -> Response 
 pub async fn get_handler(
     State(http): State<GraphqlHttp>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    websocket: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
+    // `Upgrade: websocket` means subscriptions; anything else is GraphQL over HTTP.
+    if let Ok(ws) = websocket {
+        return crate::subscriptions::ws::upgrade(ws, http.state, http.schema, &headers, peer);
+    }
     let framing = Framing::from_headers(&headers);
     let rid = request_id(&headers);
     let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or("")) {

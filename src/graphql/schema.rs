@@ -1,32 +1,40 @@
-//! The one schema: a `MergedObject` of every domain's queries and mutations.
+//! The one schema: a `MergedObject` of every domain's queries, mutations and subscriptions.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use super::node::NodeQuery;
 use crate::{
     auth::mutation::AuthMutation,
-    chain::{mutation::ChainMutation, query::ChainQuery},
+    chain::{mutation::ChainMutation, query::ChainQuery, subscription::ChainSubscription},
+    events::{query::EventsQuery, subscription::EventsSubscription},
     state::AppState,
     users::{mutation::UsersMutation, query::UsersQuery},
     wallet::{mutation::WalletMutation, query::WalletQuery},
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(UsersQuery, NodeQuery, WalletQuery, ChainQuery);
+pub struct Query(UsersQuery, NodeQuery, WalletQuery, ChainQuery, EventsQuery);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(AuthMutation, UsersMutation, WalletMutation, ChainMutation);
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(ChainSubscription, EventsSubscription);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Query depth and complexity ceilings; generous for real clients, fatal to abuse.
 pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 2_000;
 
 pub fn build(state: Option<AppState>) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     if let Some(state) = state {
         if state.config.is_production() {
             builder = builder.disable_introspection().disable_suggestions();
