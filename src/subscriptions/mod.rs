@@ -1,6 +1,7 @@
 //! GraphQL subscriptions: the WebSocket transport (`ws`), the socket limits, and the glue
 //! that turns bus messages into subscription streams.
 
+mod protocol;
 pub mod ws;
 
 use std::{

@@ -12,7 +12,7 @@ use std::{
 };
 
 use async_graphql::{
-    Data, Response, ServerError,
+    Data, Response,
     http::{ClientMessage, WebSocketProtocols as Protocols},
 };
 use axum::{
@@ -25,9 +25,14 @@ use serde_json::{Value, json};
 use tokio::time::{Instant, sleep_until, timeout};
 use uuid::Uuid;
 
-use super::SocketSlot;
+use super::{
+    SocketSlot,
+    protocol::{
+        CLOSE_BAD_MESSAGE, CLOSE_DUPLICATE_ID, CLOSE_FORBIDDEN, CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY,
+        CLOSE_UNAUTHORIZED, finish_errors, token_of, verify,
+    },
+};
 use crate::{
-    auth::service::authenticate,
     error::AppError,
     graphql::{
         batching::BatchSpawner,
@@ -42,15 +47,6 @@ use crate::{
 /// gigabytes at 20,000 idle sockets; subscription traffic is small messages.
 const READ_BUFFER: usize = 4 * 1024;
 const WRITE_BUFFER: usize = 4 * 1024;
-
-/// Close codes of graphql-transport-ws (also used for the legacy protocol, which has none).
-const CLOSE_BAD_MESSAGE: u16 = 4400;
-const CLOSE_UNAUTHORIZED: u16 = 4401;
-const CLOSE_FORBIDDEN: u16 = 4403;
-const CLOSE_INIT_TIMEOUT: u16 = 4408;
-const CLOSE_DUPLICATE_ID: u16 = 4409;
-const CLOSE_TOO_MANY: u16 = 4429;
-const CLOSE_INTERNAL: u16 = 1011;
 
 /// Upgrades `GET /graphql` to a subscription socket, or refuses before upgrading.
 pub fn upgrade(
@@ -131,14 +127,14 @@ enum Wake {
 }
 
 /// What to do after handling something.
-enum Flow {
+pub(super) enum Flow {
     Continue,
     Close(u16, String),
     /// The peer is gone or unresponsive: nothing more can be sent.
     Gone,
 }
 
-fn close(code: u16, reason: impl Into<String>) -> Flow {
+pub(super) fn close(code: u16, reason: impl Into<String>) -> Flow {
     Flow::Close(code, reason.into())
 }
 
@@ -312,33 +308,6 @@ impl Connection {
     }
 }
 
-/// Checks a token; a bad one ends the socket with 4403. (A free function: the connection
-/// itself is not `Sync`, so it cannot be borrowed shared across an await.)
-async fn verify(state: &AppState, token: &str) -> Result<(Viewer, Uuid, Instant), Flow> {
-    let user = match authenticate(state, token).await {
-        Ok(user) => user,
-        Err(AppError::Unauthenticated(reason)) => return Err(close(CLOSE_FORBIDDEN, reason)),
-        Err(other) => {
-            if let AppError::Internal(e) = &other {
-                tracing::error!(error = ?e, "socket authentication failed");
-            }
-            return Err(close(CLOSE_INTERNAL, "internal error"));
-        }
-    };
-    let exp = state
-        .jwt
-        .verify_access(token)
-        .map_err(|_| close(CLOSE_FORBIDDEN, "invalid or expired access token"))?
-        .exp;
-    let left = u64::try_from(exp - chrono::Utc::now().timestamp()).unwrap_or(0);
-    let id = user.user.id;
-    Ok((
-        Viewer::User(Box::new(user)),
-        id,
-        Instant::now() + Duration::from_secs(left),
-    ))
-}
-
 impl Connection {
     /// Renews the socket's token; it must belong to the user the socket was opened for.
     async fn reauthenticate(&mut self, payload: &Value) -> Flow {
@@ -405,48 +374,5 @@ impl Connection {
         let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
         self.send(json!({"type": kind, "id": id, "payload": payload}))
             .await
-    }
-}
-
-/// The token of a `connection_init` (or renewing `ping`) payload:
-/// `{"Authorization": "Bearer …"}` or `{"authToken": "…"}`.
-fn token_of(payload: &Value) -> Option<&str> {
-    let bearer = ["Authorization", "authorization"]
-        .iter()
-        .find_map(|key| payload.get(*key)?.as_str())
-        .map(|v| match v.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => v.trim(),
-        });
-    bearer
-        .or_else(|| payload.get("authToken")?.as_str().map(str::trim))
-        .filter(|t| !t.is_empty())
-}
-
-/// Gives every error a code, as the HTTP handler does: resolver errors carry theirs, library
-/// errors without one may hold internal detail and are masked.
-fn finish_errors(errors: &mut [ServerError], request_id: &str) {
-    for error in errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|ext| ext.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let code = if error.source.is_some() {
-            tracing::error!(message = %error.message, path = ?error.path, "unclassified subscription error");
-            error.message = "internal error".into();
-            "INTERNAL"
-        } else if error.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
-        } else {
-            "BAD_USER_INPUT"
-        };
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if code == "INTERNAL" {
-            extensions.set("requestId", request_id);
-        }
-        extensions.set("code", code);
     }
 }

@@ -1,5 +1,6 @@
 //! Black-box tests over HTTP: one test binary, one module per area.
 
+mod audit;
 mod auth;
 mod chain;
 mod cli;
@@ -9,4 +10,6 @@ mod ledger;
 mod load;
 mod rest;
 mod sessions;
+mod subscriptions;
 mod users;
+mod ws_client;
