@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod chain;
 mod cli;
+mod fanout;
 mod graphql_http;
 mod helpers;
 mod ledger;
