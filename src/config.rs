@@ -59,6 +59,15 @@ const VARIABLES: &[&str] = &[
     "PERSISTED_QUERIES_ONLY",
     "PERSISTED_QUERIES_MANIFEST",
     "APQ_CACHE_SIZE",
+    "REDIS_KEY_PREFIX",
+    "REDIS_TIMEOUT_MS",
+    "WS_MAX_CONNECTIONS",
+    "WS_MAX_CONNECTIONS_PER_USER",
+    "WS_MAX_SUBSCRIPTIONS",
+    "WS_MAX_MESSAGE_BYTES",
+    "WS_INIT_TIMEOUT_SECS",
+    "WS_KEEPALIVE_SECS",
+    "WS_SUBSCRIPTION_BUFFER",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "AI_MODEL",
@@ -116,6 +125,26 @@ pub struct Config {
     pub persisted_queries_manifest: Option<PathBuf>,
     /// Automatic persisted queries kept in memory.
     pub apq_cache_size: u64,
+    /// Prepended to every Redis key and channel, so several deployments (or tests) can share
+    /// one Redis.
+    pub redis_key_prefix: String,
+    /// Ceiling on every Redis call; past it the call counts as failed and we degrade.
+    pub redis_timeout_ms: u64,
+    /// Open WebSockets per instance; further upgrades get 503.
+    pub ws_max_connections: usize,
+    /// Open WebSockets per signed-in user (anonymous sockets count only per instance).
+    pub ws_max_connections_per_user: usize,
+    /// Active subscriptions per socket.
+    pub ws_max_subscriptions: usize,
+    /// Largest WebSocket message (and frame) accepted from a client.
+    pub ws_max_message_bytes: usize,
+    /// A socket that has not sent `connection_init` by then is closed (4408).
+    pub ws_init_timeout_secs: u64,
+    /// Interval of server pings (`ping` / legacy `ka`); a send stalled this long closes the
+    /// socket.
+    pub ws_keepalive_secs: u64,
+    /// Events a subscription may fall behind by before it is ended with an error.
+    pub ws_subscription_buffer: usize,
     pub openai_api_key: Option<String>,
     pub openai_base_url: Option<String>,
     pub ai_model: Option<String>,
@@ -158,6 +187,15 @@ impl Default for Config {
             persisted_queries_only: false,
             persisted_queries_manifest: None,
             apq_cache_size: 10_000,
+            redis_key_prefix: String::new(),
+            redis_timeout_ms: 500,
+            ws_max_connections: 25_000,
+            ws_max_connections_per_user: 16,
+            ws_max_subscriptions: 32,
+            ws_max_message_bytes: 64 * 1024,
+            ws_init_timeout_secs: 10,
+            ws_keepalive_secs: 20,
+            ws_subscription_buffer: 256,
             openai_api_key: None,
             openai_base_url: None,
             ai_model: None,
@@ -248,6 +286,17 @@ impl Config {
             ("MAX_ROOT_FIELDS", self.max_root_fields),
             ("MAX_QUERY_TOKENS", self.max_query_tokens),
             ("MAX_CONCURRENT_REQUESTS", self.max_concurrent_requests),
+            ("REDIS_TIMEOUT_MS", self.redis_timeout_ms as usize),
+            ("WS_MAX_CONNECTIONS", self.ws_max_connections),
+            (
+                "WS_MAX_CONNECTIONS_PER_USER",
+                self.ws_max_connections_per_user,
+            ),
+            ("WS_MAX_SUBSCRIPTIONS", self.ws_max_subscriptions),
+            ("WS_MAX_MESSAGE_BYTES", self.ws_max_message_bytes),
+            ("WS_INIT_TIMEOUT_SECS", self.ws_init_timeout_secs as usize),
+            ("WS_KEEPALIVE_SECS", self.ws_keepalive_secs as usize),
+            ("WS_SUBSCRIPTION_BUFFER", self.ws_subscription_buffer),
         ] {
             if value == 0 {
                 bail!("invalid value for environment variable {name}: must be at least 1");
@@ -329,6 +378,10 @@ impl Config {
 
     pub fn access_token_ttl(&self) -> Duration {
         Duration::from_secs(self.access_token_expire_minutes as u64 * 60)
+    }
+
+    pub fn redis_timeout(&self) -> Duration {
+        Duration::from_millis(self.redis_timeout_ms)
     }
 
     pub fn refresh_token_ttl(&self) -> Duration {

@@ -38,8 +38,10 @@ use crate::{
     db,
     error::AppError,
     graphql::{http as gql_http, schema},
+    pubsub,
     rest::{auth_refresh, health},
     state::{AppState, AppStateInner},
+    subscriptions::Sockets,
     telemetry,
     wallet::crypto::WalletCipher,
 };
@@ -109,11 +111,14 @@ impl Application {
         );
         let passwords = PasswordHasherPool::new(config.hashing_concurrency);
         passwords.warm_up();
+        let bus = pubsub::build(&config)?;
         let state = AppState(Arc::new(AppStateInner {
             db,
             jwt,
             wallet_cipher: WalletCipher::new(master.as_bytes())?,
             passwords,
+            bus,
+            sockets: Sockets::default(),
             sql_statements: statements,
             config,
         }));

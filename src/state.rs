@@ -10,6 +10,8 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},
     config::Config,
+    pubsub::Bus,
+    subscriptions::Sockets,
     wallet::crypto::WalletCipher,
 };
 
@@ -19,6 +21,10 @@ pub struct AppStateInner {
     pub jwt: JwtKeys,
     pub wallet_cipher: WalletCipher,
     pub passwords: PasswordHasherPool,
+    /// Where committed changes are announced to subscriptions (in-process or Redis).
+    pub bus: Bus,
+    /// Open WebSockets, counted for the per-instance and per-user limits.
+    pub sockets: Sockets,
     /// Every SQL statement run through `db` (fed by SeaORM's metric hook); tests read it to
     /// guard DataLoaders against N+1.
     pub sql_statements: Arc<AtomicU64>,

@@ -18,6 +18,7 @@ use crate::{
     entities::{refresh_token, user},
     error::{AppError, AppResult},
     events::{self, AuditContext},
+    pubsub::BusMessage,
     state::AppState,
     users::service as users,
     wallet::service as wallets,
@@ -118,15 +119,15 @@ pub async fn register(
     )
     .await?;
     let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
-    events::record(
+    let event = events::record(
         &txn,
         &audit.with_actor(session.user.id),
-        "user.register",
-        Some(("User", session.user.id.to_string())),
+        "auth.register",
+        ("User", Some(session.user.id.to_string())),
         json!({"username": session.user.username, "wallet": wallet.address}),
     )
     .await?;
-    txn.commit().await?;
+    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
     Ok(session)
 }
 
@@ -144,21 +145,57 @@ pub async fn login(
         .await?;
     let user = match found {
         Some(user) if ok && user.is_active => user,
-        _ => return Err(AppError::Unauthenticated(BAD_CREDENTIALS)),
+        other => {
+            record_failed_login(state, audit, login, other.as_ref()).await?;
+            return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
+        }
     };
     let txn = state.db.begin().await?;
     let user = users::touch_last_login(&txn, user).await?;
     let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
-    events::record(
+    let event = events::record(
         &txn,
         &audit.with_actor(session.user.id),
-        "user.login",
-        None,
+        "auth.login",
+        ("User", Some(session.user.id.to_string())),
         json!({}),
     )
     .await?;
-    txn.commit().await?;
+    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
     Ok(session)
+}
+
+/// Longest login name kept in a failed-login event; anything longer is not a real name.
+const MAX_LOGGED_LOGIN: usize = 64;
+
+/// Failed logins are audited too (the attempted name, never the password). The actor is the
+/// account that was tried, when it exists, so an admin can follow attacks on one account.
+async fn record_failed_login(
+    state: &AppState,
+    audit: &AuditContext,
+    login: &str,
+    found: Option<&user::Model>,
+) -> AppResult<()> {
+    let audit = AuditContext {
+        actor_id: found.map(|u| u.id),
+        ..audit.clone()
+    };
+    let attempted: String = login.trim().chars().take(MAX_LOGGED_LOGIN).collect();
+    let reason = match found {
+        None => "unknown_user",
+        Some(u) if !u.is_active => "inactive_user",
+        Some(_) => "bad_password",
+    };
+    let txn = state.db.begin().await?;
+    let event = events::record(
+        &txn,
+        &audit,
+        "auth.login_failed",
+        ("User", found.map(|u| u.id.to_string())),
+        json!({"login": attempted, "reason": reason}),
+    )
+    .await?;
+    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await
 }
 
 async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<u64> {
@@ -218,15 +255,15 @@ pub async fn refresh(
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     }
     let session = issue(&txn, state, user, current.family_id, next_id).await?;
-    events::record(
+    let event = events::record(
         &txn,
         &audit.with_actor(session.user.id),
-        "session.refresh",
-        None,
+        "auth.refresh",
+        ("User", Some(session.user.id.to_string())),
         json!({}),
     )
     .await?;
-    txn.commit().await?;
+    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
     Ok(session)
 }
 
@@ -248,28 +285,28 @@ pub async fn logout(
             };
             let txn = state.db.begin().await?;
             revoke_family(&txn, current.family_id).await?;
-            events::record(
+            let event = events::record(
                 &txn,
                 &audit.with_actor(current.user_id),
-                "session.logout",
-                None,
-                json!({}),
+                "auth.logout",
+                ("User", Some(current.user_id.to_string())),
+                json!({"allSessions": false}),
             )
             .await?;
-            txn.commit().await?;
+            events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
         }
         (None, Some(viewer)) => {
             let txn = state.db.begin().await?;
             revoke_all(&txn, viewer.user.id, None).await?;
-            events::record(
+            let event = events::record(
                 &txn,
                 &audit.with_actor(viewer.user.id),
-                "session.logout_all",
-                None,
-                json!({}),
+                "auth.logout",
+                ("User", Some(viewer.user.id.to_string())),
+                json!({"allSessions": true}),
             )
             .await?;
-            txn.commit().await?;
+            events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
         }
         (None, None) => return Err(AppError::Unauthenticated("authentication required")),
     }
@@ -315,15 +352,15 @@ pub async fn change_password(
     let txn = state.db.begin().await?;
     users::set_password_hash(&txn, viewer.user.clone(), hash).await?;
     revoke_all(&txn, viewer.user.id, Some(viewer.session_id)).await?;
-    events::record(
+    let event = events::record(
         &txn,
         &audit.with_actor(viewer.user.id),
-        "user.change_password",
-        None,
+        "auth.change_password",
+        ("User", Some(viewer.user.id.to_string())),
         json!({}),
     )
     .await?;
-    txn.commit().await?;
+    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use crate::{
     entities::{transaction, user, wallet},
     error::{AppError, AppResult},
     events::{self, AuditContext},
+    pubsub::BusMessage,
     state::AppState,
 };
 
@@ -194,14 +195,22 @@ pub async fn transfer(
     }
     .insert(&txn)
     .await?;
-    events::record(
+    let event = events::record(
         &txn,
         &audit.with_actor(sender.id),
         "wallet.transfer",
-        Some(("Transaction", record.id.to_string())),
+        ("Transaction", Some(record.id.to_string())),
         json!({"from": record.from_address, "to": record.to_address, "amount": record.amount, "fee": record.fee}),
     )
     .await?;
-    txn.commit().await?;
+    events::commit_and_publish(
+        txn,
+        &state.bus,
+        [
+            BusMessage::TransactionAdded(record.clone()),
+            BusMessage::Audit(event),
+        ],
+    )
+    .await?;
     Ok(record)
 }

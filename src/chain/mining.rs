@@ -20,6 +20,7 @@ use crate::{
     entities::{block, transaction, user, wallet},
     error::{AppError, AppResult},
     events::{self, AuditContext},
+    pubsub::BusMessage,
     state::AppState,
     wallet::service::UNITS_PER_COIN,
 };
@@ -160,14 +161,27 @@ async fn try_mine(
             miner.id
         )));
     }
-    events::record(
+    let event = events::record(
         &txn,
         &audit.with_actor(miner.id),
         "chain.mine_block",
-        Some(("Block", block.id.to_string())),
+        ("Block", Some(block.id.to_string())),
         json!({"index": block.index, "transactions": block.transaction_count, "fees": fees}),
     )
     .await?;
-    txn.commit().await?;
+    // The rows as they now stand in the database, for `walletActivity` subscribers.
+    let confirmed = pending.into_iter().map(|t| {
+        BusMessage::TransactionConfirmed(transaction::Model {
+            status: STATUS_CONFIRMED.to_owned(),
+            block_id: Some(block.id),
+            confirmed_at: Some(block.timestamp),
+            ..t
+        })
+    });
+    let messages: Vec<BusMessage> = std::iter::once(BusMessage::BlockMined(block.clone()))
+        .chain(confirmed)
+        .chain([BusMessage::Audit(event)])
+        .collect();
+    events::commit_and_publish(txn, &state.bus, messages).await?;
     Ok(block)
 }

@@ -8,5 +8,6 @@ pub mod mutation;
 pub mod query;
 pub mod service;
 pub mod sql;
+pub mod subscription;
 pub mod types;
 pub mod verify;

@@ -21,13 +21,23 @@ use std::{
 use futures_util::{StreamExt, future::BoxFuture, stream::FuturesUnordered};
 use tokio::sync::mpsc;
 
-/// Hands batches to the request's executor.
+/// Hands batches to the request's executor, or (when detached) to the runtime.
 #[derive(Clone)]
-pub struct BatchSpawner(mpsc::UnboundedSender<BoxFuture<'static, ()>>);
+pub struct BatchSpawner(Option<mpsc::UnboundedSender<BoxFuture<'static, ()>>>);
 
 impl BatchSpawner {
+    /// For long-lived connections (subscriptions): there is no single request future to
+    /// drive the batches, and each event resolves on its own, so batches simply run as tasks.
+    pub fn detached() -> Self {
+        Self(None)
+    }
+
     pub fn spawn(&self, batch: BoxFuture<'static, ()>) {
-        if let Err(mpsc::error::SendError(orphan)) = self.0.send(batch) {
+        let Some(tx) = &self.0 else {
+            tokio::spawn(batch);
+            return;
+        };
+        if let Err(mpsc::error::SendError(orphan)) = tx.send(batch) {
             // The request is gone (a loader outlived it): run detached so no waiter hangs.
             tokio::spawn(orphan);
         }
@@ -36,7 +46,7 @@ impl BatchSpawner {
 
 pub fn channel() -> (BatchSpawner, BatchExecutor) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (BatchSpawner(tx), BatchExecutor(rx))
+    (BatchSpawner(Some(tx)), BatchExecutor(rx))
 }
 
 /// Records whether the resolvers woke themselves while being polled.

@@ -7,7 +7,7 @@ use std::{net::SocketAddr, sync::Arc};
 use async_graphql::{Request, Variables, parser::types::OperationType};
 use axum::{
     body::Body,
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection},
     http::{HeaderMap, Method, StatusCode, Uri, header},
     response::Response,
 };
@@ -114,9 +114,14 @@ fn parse_get(query: &str) -> Result<Request, AppError> {
 pub async fn get_handler(
     State(http): State<GraphqlHttp>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    websocket: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
+    // `Upgrade: websocket` means subscriptions; anything else is GraphQL over HTTP.
+    if let Ok(ws) = websocket {
+        return crate::subscriptions::ws::upgrade(ws, http.state, http.schema, &headers, peer);
+    }
     let rid = request_id(&headers);
     let Some(framing) = Framing::negotiate(&headers) else {
         return not_acceptable(&rid);

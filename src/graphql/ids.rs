@@ -12,6 +12,7 @@ pub enum NodeType {
     Wallet,
     Transaction,
     Block,
+    Event,
 }
 
 impl NodeType {
@@ -21,6 +22,7 @@ impl NodeType {
             NodeType::Wallet => "Wallet",
             NodeType::Transaction => "Transaction",
             NodeType::Block => "Block",
+            NodeType::Event => "Event",
         }
     }
 
@@ -30,6 +32,7 @@ impl NodeType {
             "Wallet" => Some(NodeType::Wallet),
             "Transaction" => Some(NodeType::Transaction),
             "Block" => Some(NodeType::Block),
+            "Event" => Some(NodeType::Event),
             _ => None,
         }
     }

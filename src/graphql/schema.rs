@@ -1,26 +1,34 @@
-//! The one schema: a `MergedObject` of every domain's queries and mutations.
+//! The one schema: a `MergedObject` of every domain's queries, mutations and subscriptions.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use super::node::NodeQuery;
 use crate::{
     auth::mutation::AuthMutation,
-    chain::{mutation::ChainMutation, query::ChainQuery},
+    chain::{mutation::ChainMutation, query::ChainQuery, subscription::ChainSubscription},
+    events::{query::EventsQuery, subscription::EventsSubscription},
     state::AppState,
     users::{mutation::UsersMutation, query::UsersQuery},
     wallet::{mutation::WalletMutation, query::WalletQuery},
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(UsersQuery, NodeQuery, WalletQuery, ChainQuery);
+pub struct Query(UsersQuery, NodeQuery, WalletQuery, ChainQuery, EventsQuery);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(AuthMutation, UsersMutation, WalletMutation, ChainMutation);
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(ChainSubscription, EventsSubscription);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 pub fn build(state: Option<AppState>) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    );
     if let Some(state) = state {
         let config = &state.config;
         builder = builder

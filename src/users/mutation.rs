@@ -2,7 +2,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
 use sea_orm::TransactionTrait;
 
 use super::{service, types::User};
-use crate::{auth::validate, events, graphql::context::ContextExt};
+use crate::{auth::validate, events, graphql::context::ContextExt, pubsub::BusMessage};
 
 /// Omitted fields stay as they are; `null` or an empty string clears a field.
 #[derive(InputObject)]
@@ -37,6 +37,14 @@ impl UsersMutation {
             avatar_url: change(input.avatar_url, validate::avatar_url)?,
             bio: change(input.bio, |v| validate::optional_text("bio", v, 500))?,
         };
+        let changed: Vec<&str> = [
+            ("fullName", changes.full_name.is_some()),
+            ("avatarUrl", changes.avatar_url.is_some()),
+            ("bio", changes.bio.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect();
         let state = ctx.state()?;
         let txn = state
             .db
@@ -44,15 +52,17 @@ impl UsersMutation {
             .await
             .map_err(crate::error::AppError::from)?;
         let user = service::update_profile(&txn, viewer.user.clone(), changes).await?;
-        events::record(
+        // Which fields changed, not their values: a bio is not a secret, but the log has no
+        // need to copy personal data.
+        let event = events::record(
             &txn,
             &ctx.audit(),
             "user.update_profile",
-            Some(("User", user.id.to_string())),
-            serde_json::json!({}),
+            ("User", Some(user.id.to_string())),
+            serde_json::json!({"fields": changed}),
         )
         .await?;
-        txn.commit().await.map_err(crate::error::AppError::from)?;
+        events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
         Ok(User::new(user))
     }
 }

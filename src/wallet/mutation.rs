@@ -9,6 +9,7 @@ use crate::{
     error::AppError,
     events,
     graphql::context::ContextExt,
+    pubsub::BusMessage,
 };
 
 #[derive(InputObject)]
@@ -44,15 +45,15 @@ impl WalletMutation {
         let txn = state.db.begin().await.map_err(AppError::from)?;
         let wallet =
             service::create(&txn, &state.wallet_cipher, viewer.user.id, label, false, 0).await?;
-        events::record(
+        let event = events::record(
             &txn,
             &ctx.audit(),
             "wallet.create",
-            Some(("Wallet", wallet.id.to_string())),
+            ("Wallet", Some(wallet.id.to_string())),
             json!({"address": wallet.address}),
         )
         .await?;
-        txn.commit().await.map_err(AppError::from)?;
+        events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
         Ok(Wallet::new(wallet, true))
     }
 
@@ -77,15 +78,15 @@ impl WalletMutation {
         }
         let txn = state.db.begin().await.map_err(AppError::from)?;
         let wallet = service::set_primary(&txn, &wallet).await?;
-        events::record(
+        let event = events::record(
             &txn,
             &ctx.audit(),
             "wallet.set_primary",
-            Some(("Wallet", wallet.id.to_string())),
+            ("Wallet", Some(wallet.id.to_string())),
             json!({"address": wallet.address}),
         )
         .await?;
-        txn.commit().await.map_err(AppError::from)?;
+        events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
         Ok(Wallet::new(wallet, true))
     }
 }

@@ -37,7 +37,7 @@ async fn register_creates_user_with_funded_primary_wallet() {
             1
         );
         assert_eq!(
-            app.scalar("SELECT COUNT(*) FROM events WHERE action = 'user.register'")
+            app.scalar("SELECT COUNT(*) FROM events WHERE action = 'auth.register'")
                 .await,
             1
         );

@@ -1,8 +1,10 @@
 //! Black-box tests over HTTP: one test binary, one module per area.
 
+mod audit;
 mod auth;
 mod chain;
 mod cli;
+mod fanout;
 mod graphql_http;
 mod helpers;
 mod http_extra;
@@ -11,4 +13,6 @@ mod ledger;
 mod load;
 mod rest;
 mod sessions;
+mod subscriptions;
 mod users;
+mod ws_client;

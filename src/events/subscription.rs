@@ -1,0 +1,34 @@
+//! `Subscription.auditEvents`: the audit log as it is written, for admins.
+
+use async_graphql::{Context, Result, Subscription};
+use futures_util::Stream;
+
+use super::types::{Event, require_admin};
+use crate::{
+    graphql::context::ContextExt,
+    pubsub::{BusMessage, Topic},
+    subscriptions::receive,
+};
+
+#[derive(Default)]
+pub struct EventsSubscription;
+
+#[Subscription]
+impl EventsSubscription {
+    /// Every audit event committed from now on, optionally of one action (admins only).
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        action: Option<String>,
+    ) -> Result<impl Stream<Item = Result<Event>> + use<>> {
+        require_admin(ctx.viewer()?)?;
+        let rx = ctx.state()?.bus.subscribe(Topic::Audit);
+        let action = action.map(|a| a.trim().to_owned());
+        Ok(receive(rx, move |message| match message {
+            BusMessage::Audit(event) if action.as_ref().is_none_or(|a| *a == event.action) => {
+                Some(Event(event.clone()))
+            }
+            _ => None,
+        }))
+    }
+}

@@ -1,0 +1,195 @@
+//! Instances sharing a database and Redis: a subscriber on one instance hears what another
+//! instance commits, and an instance that loses Redis keeps serving its own subscribers and
+//! resubscribes when Redis returns. Runs when TEST_REDIS_URL is set; then an unreachable
+//! Redis is a failure, not a skip.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use serde_json::json;
+use tokio::{net::TcpListener, task::AbortHandle};
+
+use crate::{
+    helpers::{TestApp, backends, spawn_app_with},
+    ws_client::{LEGACY_WS, TRANSPORT_WS, Ws},
+};
+
+const BLOCKS: &str = "subscription { blockMined { index miner { username } } }";
+
+fn redis_url() -> Option<String> {
+    std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+async fn assert_redis_reachable(url: &str) {
+    let client = redis::Client::open(url).expect("TEST_REDIS_URL is a Redis URL");
+    let ping = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await
+    };
+    match tokio::time::timeout(Duration::from_secs(3), ping).await {
+        Ok(Ok(_)) => {}
+        other => panic!("TEST_REDIS_URL is set but Redis is unreachable: {other:?}"),
+    }
+}
+
+async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..100 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// An app on the first backend (PostgreSQL when configured), sharing `database_url` when
+/// given, on Redis at `redis` under `prefix`.
+async fn instance(redis: &str, prefix: &str, database_url: Option<String>) -> TestApp {
+    let backend = *backends().last().expect("a backend");
+    let (redis, prefix) = (redis.to_owned(), prefix.to_owned());
+    spawn_app_with(backend, move |c| {
+        c.redis_url = Some(redis);
+        c.redis_key_prefix = prefix;
+        if let Some(url) = database_url {
+            c.database_url = Some(url);
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_block_mined_on_one_instance_reaches_subscribers_of_another() {
+    let Some(url) = redis_url() else {
+        eprintln!("TEST_REDIS_URL unset: skipping the cross-instance test");
+        return;
+    };
+    assert_redis_reachable(&url).await;
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let a = instance(&url, &prefix, None).await;
+    let b = instance(&url, &prefix, a.state.config.database_url.clone()).await;
+    wait_for("both instances on Redis", || {
+        a.state.bus.connected() && b.state.bus.connected()
+    })
+    .await;
+    let alice = a.register("alice").await;
+    let mut on_b = Ws::connect_as(&b, TRANSPORT_WS, None).await;
+    on_b.subscribe("b", BLOCKS, json!({})).await;
+    let mut on_a = Ws::connect_as(&a, LEGACY_WS, None).await;
+    on_a.subscribe("a", BLOCKS, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    a.mine(&alice, None).await.assert_ok();
+    let data = on_b.next_data("b").await;
+    assert_eq!(data["blockMined"]["index"], 1);
+    assert_eq!(data["blockMined"]["miner"]["username"], "alice");
+    // The publishing instance delivers once, not again when Redis echoes it back.
+    assert_eq!(on_a.next_data("a").await["blockMined"]["index"], 1);
+    on_a.expect_silence(Duration::from_millis(300)).await;
+    on_b.expect_silence(Duration::from_millis(300)).await;
+}
+
+/// A TCP relay to Redis that can cut every connection and refuse new ones, then recover.
+struct Relay {
+    address: SocketAddr,
+    down: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<AbortHandle>>>,
+}
+
+impl Relay {
+    async fn start(upstream: SocketAddr) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let down = Arc::new(AtomicBool::new(false));
+        let links: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
+        let (d, l) = (down.clone(), links.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if d.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                l.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Relay {
+            address,
+            down,
+            links,
+        }
+    }
+
+    fn cut(&self) {
+        self.down.store(true, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.down.store(false, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn losing_redis_keeps_local_subscribers_served_and_recovers() {
+    let Some(url) = redis_url() else {
+        eprintln!("TEST_REDIS_URL unset: skipping the Redis outage test");
+        return;
+    };
+    assert_redis_reachable(&url).await;
+    let info = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_connection_info()
+        .clone();
+    let upstream: SocketAddr = match info.addr() {
+        redis::ConnectionAddr::Tcp(host, port) => tokio::net::lookup_host((host.as_str(), *port))
+            .await
+            .unwrap()
+            .next()
+            .unwrap(),
+        other => panic!("the outage test needs a TCP Redis, not {other:?}"),
+    };
+    let relay = Relay::start(upstream).await;
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let a = instance(&url, &prefix, None).await;
+    let relayed = url.replacen(
+        &format!("{}", upstream.port()),
+        &relay.address.port().to_string(),
+        1,
+    );
+    let relayed = relayed.replacen(&upstream.ip().to_string(), "127.0.0.1", 1);
+    let b = instance(&relayed, &prefix, a.state.config.database_url.clone()).await;
+    wait_for("both instances on Redis", || {
+        a.state.bus.connected() && b.state.bus.connected()
+    })
+    .await;
+    let alice = a.register("alice").await;
+    let mut on_b = Ws::connect_as(&b, TRANSPORT_WS, None).await;
+    on_b.subscribe("b", BLOCKS, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    relay.cut();
+    wait_for("instance B to notice the outage", || {
+        !b.state.bus.connected()
+    })
+    .await;
+    // B still serves its own subscribers.
+    b.mine(&alice, None).await.assert_ok();
+    assert_eq!(on_b.next_data("b").await["blockMined"]["index"], 1);
+
+    relay.restore();
+    wait_for("instance B to resubscribe", || b.state.bus.connected()).await;
+    a.mine(&alice, None).await.assert_ok();
+    assert_eq!(on_b.next_data("b").await["blockMined"]["index"], 2);
+}

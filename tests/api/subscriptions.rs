@@ -1,0 +1,346 @@
+//! Subscriptions over WebSocket, as a client sees them: both protocols, auth, limits,
+//! slow clients, and delivery across instances through Redis.
+
+use std::time::Duration;
+
+use blackroad_api::{auth::tokens::JwtKeys, entities::block, pubsub::BusMessage};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+use crate::{
+    helpers::{SECRET, TestApp, backends, spawn_app_with, spawn_apps},
+    ws_client::{Incoming, LEGACY_WS, PROTOCOLS, TRANSPORT_WS, Ws, try_connect},
+};
+
+const BLOCKS: &str =
+    "subscription { blockMined { index hash transactionCount miner { username } } }";
+const TX_ADDED: &str = "subscription($a: String) { transactionAdded(address: $a) { fromAddress toAddress amount status } }";
+const WALLET: &str = "subscription($a: String!) { walletActivity(address: $a) { fromAddress toAddress amount status } }";
+const AUDIT: &str = "subscription($action: String) { auditEvents(action: $action) { action actor { username } subjectType data } }";
+
+pub async fn make_admin(app: &TestApp, username: &str) {
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE users SET is_admin = TRUE WHERE username = '{username}'"
+        ))
+        .await
+        .expect("make admin");
+}
+
+#[tokio::test]
+async fn block_mined_reaches_subscribers_of_both_protocols() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let mut sockets = Vec::new();
+        for protocol in PROTOCOLS {
+            let mut ws = Ws::connect_as(&app, protocol, None).await;
+            ws.subscribe("blocks", BLOCKS, json!({})).await;
+            sockets.push(ws);
+        }
+        // Subscriptions start asynchronously; give them a moment to register.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.mine(&alice, None).await.assert_ok();
+        for ws in &mut sockets {
+            let data = ws.next_data("blocks").await;
+            assert_eq!(data["blockMined"]["index"], 1, "{}", ws.protocol);
+            assert_eq!(data["blockMined"]["miner"]["username"], "alice");
+        }
+    }
+}
+
+#[tokio::test]
+async fn transaction_added_filters_by_address() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let carol = app.register("carol").await;
+        let mut all = Ws::connect_as(&app, TRANSPORT_WS, None).await;
+        all.subscribe("t", TX_ADDED, json!({})).await;
+        let mut bobs = Ws::connect_as(&app, LEGACY_WS, None).await;
+        bobs.subscribe("t", TX_ADDED, json!({"a": bob.address}))
+            .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.transfer(&carol, &alice.address, "1").await.assert_ok();
+        app.transfer(&alice, &bob.address, "2").await.assert_ok();
+        let first = all.next_data("t").await;
+        assert_eq!(
+            first["transactionAdded"]["toAddress"],
+            alice.address.as_str()
+        );
+        assert_eq!(first["transactionAdded"]["status"], "PENDING");
+        let second = all.next_data("t").await;
+        assert_eq!(
+            second["transactionAdded"]["toAddress"],
+            bob.address.as_str()
+        );
+        let only = bobs.next_data("t").await;
+        assert_eq!(
+            only["transactionAdded"]["fromAddress"],
+            alice.address.as_str()
+        );
+        assert_eq!(only["transactionAdded"]["amount"], "2");
+        bobs.expect_silence(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn wallet_activity_is_for_the_owner_and_admins() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let root = app.register("root").await;
+        make_admin(&app, "root").await;
+        for protocol in PROTOCOLS {
+            let mut anon = Ws::connect_as(&app, protocol, None).await;
+            anon.subscribe("w", WALLET, json!({"a": alice.address}))
+                .await;
+            assert_eq!(anon.next_error_code("w").await, "UNAUTHENTICATED");
+            let mut other = Ws::connect_as(&app, protocol, Some(&bob.access)).await;
+            other
+                .subscribe("w", WALLET, json!({"a": alice.address}))
+                .await;
+            assert_eq!(other.next_error_code("w").await, "FORBIDDEN");
+        }
+        let mut owner = Ws::connect_as(&app, TRANSPORT_WS, Some(&alice.access)).await;
+        owner
+            .subscribe("w", WALLET, json!({"a": alice.address}))
+            .await;
+        let mut admin = Ws::connect_as(&app, LEGACY_WS, Some(&root.access)).await;
+        admin
+            .subscribe("w", WALLET, json!({"a": alice.address}))
+            .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.transfer(&alice, &bob.address, "5").await.assert_ok();
+        app.mine(&bob, None).await.assert_ok();
+        for ws in [&mut owner, &mut admin] {
+            let debit = ws.next_data("w").await;
+            assert_eq!(debit["walletActivity"]["status"], "PENDING");
+            assert_eq!(debit["walletActivity"]["amount"], "5");
+            let confirmed = ws.next_data("w").await;
+            assert_eq!(confirmed["walletActivity"]["status"], "CONFIRMED");
+        }
+    }
+}
+
+#[tokio::test]
+async fn audit_events_are_for_admins_only() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let root = app.register("root").await;
+        make_admin(&app, "root").await;
+        let mut anon = Ws::connect_as(&app, TRANSPORT_WS, None).await;
+        anon.subscribe("a", AUDIT, json!({})).await;
+        assert_eq!(anon.next_error_code("a").await, "UNAUTHENTICATED");
+        let mut user = Ws::connect_as(&app, TRANSPORT_WS, Some(&alice.access)).await;
+        user.subscribe("a", AUDIT, json!({})).await;
+        assert_eq!(user.next_error_code("a").await, "FORBIDDEN");
+
+        let mut admin = Ws::connect_as(&app, LEGACY_WS, Some(&root.access)).await;
+        admin
+            .subscribe("a", AUDIT, json!({"action": "wallet.transfer"}))
+            .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.mine(&alice, None).await.assert_ok();
+        app.transfer(&alice, &bob.address, "3").await.assert_ok();
+        let event = admin.next_data("a").await;
+        assert_eq!(event["auditEvents"]["action"], "wallet.transfer");
+        assert_eq!(event["auditEvents"]["actor"]["username"], "alice");
+        assert_eq!(event["auditEvents"]["subjectType"], "Transaction");
+        admin.expect_silence(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused() {
+    let app = spawn_app_with(backends()[0], |_| {}).await;
+    let alice = app.register("alice").await;
+    for payload in [
+        json!({"Authorization": "Bearer not-a-token"}),
+        json!({"authToken": "not-a-token"}),
+        // A refresh token is never an access token.
+        json!({"authToken": alice.refresh}),
+    ] {
+        let mut ws = Ws::connect(&app, TRANSPORT_WS).await;
+        ws.send(json!({"type": "connection_init", "payload": payload}))
+            .await;
+        let (code, _) = ws.expect_close().await;
+        assert_eq!(code, Some(4403), "{payload}");
+    }
+    let mut legacy = Ws::connect(&app, LEGACY_WS).await;
+    legacy
+        .send(json!({"type": "connection_init", "payload": {"authToken": "nope"}}))
+        .await;
+    let error = legacy.next_json().await;
+    assert_eq!(error["type"], "connection_error", "{error}");
+    // `authToken` works as well as `Authorization`.
+    let mut ok = Ws::connect(&app, TRANSPORT_WS).await;
+    ok.send(json!({"type": "connection_init", "payload": {"authToken": alice.access}}))
+        .await;
+    assert_eq!(ok.next_json().await["type"], "connection_ack");
+    // Subscribing before connection_init is refused.
+    let mut early = Ws::connect(&app, TRANSPORT_WS).await;
+    early.subscribe("x", BLOCKS, json!({})).await;
+    assert_eq!(early.expect_close().await.0, Some(4401));
+}
+
+#[tokio::test]
+async fn complete_stops_delivery_and_frees_the_slot() {
+    let app = spawn_app_with(backends()[0], |c| c.ws_max_subscriptions = 2).await;
+    let alice = app.register("alice").await;
+    for protocol in PROTOCOLS {
+        let mut ws = Ws::connect_as(&app, protocol, None).await;
+        ws.subscribe("a", BLOCKS, json!({})).await;
+        ws.subscribe("b", BLOCKS, json!({})).await;
+        ws.subscribe("c", BLOCKS, json!({})).await;
+        assert_eq!(ws.next_error_code("c").await, "RATE_LIMITED");
+        ws.complete("a").await;
+        if protocol == LEGACY_WS {
+            assert_eq!(ws.next_json().await["type"], "complete");
+        }
+        // The freed slot can be used again.
+        ws.subscribe("d", BLOCKS, json!({})).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.mine(&alice, None).await.assert_ok();
+        let mut ids = vec![
+            ws.next_json().await["id"].as_str().unwrap().to_owned(),
+            ws.next_json().await["id"].as_str().unwrap().to_owned(),
+        ];
+        ids.sort();
+        assert_eq!(ids, ["b", "d"], "{protocol}");
+        ws.expect_silence(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn connection_init_must_come_in_time() {
+    let app = spawn_app_with(backends()[0], |c| c.ws_init_timeout_secs = 1).await;
+    let mut ws = Ws::connect(&app, TRANSPORT_WS).await;
+    assert_eq!(ws.expect_close().await.0, Some(4408));
+}
+
+#[tokio::test]
+async fn socket_limits_per_instance_and_per_user() {
+    let app = spawn_app_with(backends()[0], |c| {
+        c.ws_max_connections = 2;
+        c.ws_max_connections_per_user = 1;
+    })
+    .await;
+    let alice = app.register("alice").await;
+    let _first = Ws::connect_as(&app, TRANSPORT_WS, Some(&alice.access)).await;
+    let mut second = Ws::connect(&app, TRANSPORT_WS).await;
+    second
+        .send(json!({"type": "connection_init", "payload": {"authToken": alice.access}}))
+        .await;
+    assert_eq!(second.expect_close().await.0, Some(4429));
+    let _anon = Ws::connect_as(&app, TRANSPORT_WS, None).await;
+    let refused = try_connect(&app, TRANSPORT_WS).await;
+    assert!(
+        matches!(&refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 503),
+        "{:?}",
+        refused.err()
+    );
+}
+
+#[tokio::test]
+async fn expired_token_closes_the_socket_unless_renewed() {
+    let app = spawn_app_with(backends()[0], |_| {}).await;
+    let alice = app.register("alice").await;
+    let claims = app.state.jwt.verify_access(&alice.access).unwrap();
+    let short = JwtKeys::new(SECRET.as_bytes(), 2)
+        .issue_access(claims.sub, claims.sid)
+        .unwrap();
+    let mut expiring = Ws::connect_as(&app, TRANSPORT_WS, Some(&short)).await;
+    let mut renewed = Ws::connect_as(&app, TRANSPORT_WS, Some(&short)).await;
+    renewed
+        .send(json!({"type": "ping", "payload": {"authToken": alice.access}}))
+        .await;
+    assert_eq!(renewed.next_json().await["type"], "pong");
+    let mut legacy = Ws::connect_as(&app, LEGACY_WS, Some(&short)).await;
+    legacy
+        .send(json!({"type": "connection_init", "payload": {"authToken": alice.access}}))
+        .await;
+    assert_eq!(legacy.next_json().await["type"], "connection_ack");
+
+    let (code, reason) = expiring.expect_close().await;
+    assert_eq!(code, Some(4401), "{reason}");
+    renewed.expect_silence(Duration::from_secs(2)).await;
+    legacy.expect_silence(Duration::from_millis(100)).await;
+    // A socket cannot be handed to someone else.
+    let bob = app.register("bob").await;
+    renewed
+        .send(json!({"type": "ping", "payload": {"authToken": bob.access}}))
+        .await;
+    assert_eq!(renewed.expect_close().await.0, Some(4403));
+}
+
+fn fake_block(index: i64) -> block::Model {
+    block::Model {
+        id: uuid::Uuid::now_v7(),
+        index,
+        timestamp: chrono::Utc::now(),
+        nonce: "0".into(),
+        previous_hash: "0".repeat(64),
+        hash: format!("{index:064}"),
+        difficulty: 0,
+        miner_id: None,
+        reward: 0,
+        transaction_count: 0,
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_ended_without_slowing_others() {
+    let app = spawn_app_with(backends()[0], |c| c.ws_subscription_buffer = 4).await;
+    let alice = app.register("alice").await;
+    const QUERY: &str = "subscription { blockMined { index } }";
+    // A stalled client: subscribed, never reading.
+    let mut stalled = Ws::connect_as(&app, TRANSPORT_WS, None).await;
+    stalled.subscribe("s", QUERY, json!({})).await;
+    let mut reader = Ws::connect_as(&app, TRANSPORT_WS, None).await;
+    reader.subscribe("r", QUERY, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Blocks mined one after another reach the reader promptly while the other stalls.
+    for i in 1..=5 {
+        let started = std::time::Instant::now();
+        app.mine(&alice, None).await.assert_ok();
+        assert_eq!(reader.next_data("r").await["blockMined"]["index"], i);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+    // A burst far beyond the buffer, faster than any socket drains it.
+    for i in 0..200 {
+        app.state
+            .bus
+            .publish(BusMessage::BlockMined(fake_block(1000 + i)));
+    }
+    // The stalled client finds its 5 blocks, then its subscription ended with an error.
+    for _ in 0..5 {
+        assert!(stalled.next_data("s").await["blockMined"]["index"].is_i64());
+    }
+    let mut code = None;
+    while code.is_none() {
+        let message = stalled.next_json().await;
+        match message["type"].as_str() {
+            Some("next") => continue,
+            Some("error") => {
+                code = message["payload"][0]["extensions"]["code"]
+                    .as_str()
+                    .map(str::to_owned)
+            }
+            _ => panic!("{message}"),
+        }
+    }
+    assert_eq!(code.as_deref(), Some("SERVICE_UNAVAILABLE"));
+    // The socket itself lives on and can subscribe again.
+    stalled.subscribe("s2", QUERY, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.mine(&alice, None).await.assert_ok();
+    loop {
+        match stalled.recv().await {
+            Incoming::Json(m) if m["id"] == "s2" => break,
+            Incoming::Json(_) => continue,
+            other => panic!("{other:?}"),
+        }
+    }
+}
