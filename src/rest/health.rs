@@ -34,9 +34,18 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({
+    let mut body = json!({
         "status": if ok { "ok" } else { "unavailable" },
         "checks": {"database": database},
     });
+    // Redis holds nothing that cannot be lost: without it the instance still serves (its own
+    // subscribers only), so it is reported but does not fail readiness.
+    if state.config.redis_url.is_some() {
+        body["checks"]["redis"] = json!(if state.bus.connected() {
+            "ok"
+        } else {
+            "degraded"
+        });
+    }
     (status, Json(body))
 }
