@@ -60,6 +60,13 @@ const VARIABLES: &[&str] = &[
     "PERSISTED_QUERIES_MANIFEST",
     "APQ_CACHE_SIZE",
     "REDIS_KEY_PREFIX",
+    "REDIS_REQUIRED",
+    "CACHE_ENABLED",
+    "CACHE_CAPACITY",
+    "RATE_LIMIT_AUTH",
+    "RATE_LIMIT_MUTATION",
+    "RATE_LIMIT_QUERY",
+    "TRUST_PROXY",
     "REDIS_TIMEOUT_MS",
     "WS_MAX_CONNECTIONS",
     "WS_MAX_CONNECTIONS_PER_USER",
@@ -128,6 +135,19 @@ pub struct Config {
     /// Prepended to every Redis key and channel, so several deployments (or tests) can share
     /// one Redis.
     pub redis_key_prefix: String,
+    /// Report Redis trouble as not ready (503) instead of degraded (200).
+    pub redis_required: bool,
+    /// The response cache (Redis when REDIS_URL is set, in-process otherwise).
+    pub cache_enabled: bool,
+    /// Entries the in-process cache holds.
+    pub cache_capacity: u64,
+    /// Per minute, per IP and per login name: register, login, refreshToken, REST refresh.
+    pub rate_limit_auth: u64,
+    /// Per minute, per user (or IP when anonymous). 0 disables a limit.
+    pub rate_limit_mutation: u64,
+    pub rate_limit_query: u64,
+    /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_proxy: bool,
     /// Ceiling on every Redis call; past it the call counts as failed and we degrade.
     pub redis_timeout_ms: u64,
     /// Open WebSockets per instance; further upgrades get 503.
@@ -188,6 +208,13 @@ impl Default for Config {
             persisted_queries_manifest: None,
             apq_cache_size: 10_000,
             redis_key_prefix: String::new(),
+            redis_required: false,
+            cache_enabled: true,
+            cache_capacity: 10_000,
+            rate_limit_auth: 10,
+            rate_limit_mutation: 120,
+            rate_limit_query: 1_200,
+            trust_proxy: false,
             redis_timeout_ms: 500,
             ws_max_connections: 25_000,
             ws_max_connections_per_user: 16,

@@ -5,6 +5,7 @@ use std::{
     net::SocketAddr,
     path::Path,
     sync::{Arc, atomic::AtomicU64},
+    time::Duration,
 };
 
 use anyhow::Context;
@@ -34,11 +35,15 @@ use tracing::Level;
 
 use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},
+    cache::ResponseCache,
     config::Config,
     db,
     error::AppError,
     graphql::{http as gql_http, schema},
+    metrics::Metrics,
     pubsub,
+    ratelimit::RateLimiter,
+    redis_link::RedisLink,
     rest::{auth_refresh, health},
     state::{AppState, AppStateInner},
     subscriptions::Sockets,
@@ -112,6 +117,19 @@ impl Application {
         let passwords = PasswordHasherPool::new(config.hashing_concurrency);
         passwords.warm_up();
         let bus = pubsub::build(&config)?;
+        let redis = match &config.redis_url {
+            Some(url) => Some(Arc::new(RedisLink::new(
+                url,
+                &config.redis_key_prefix,
+                Duration::from_millis(config.redis_timeout_ms),
+            )?)),
+            None => None,
+        };
+        let cache = match &redis {
+            Some(link) => ResponseCache::redis(link.clone()),
+            None => ResponseCache::memory(config.cache_capacity),
+        };
+        let rate_limiter = RateLimiter::new(&config, redis.clone());
         let state = AppState(Arc::new(AppStateInner {
             db,
             jwt,
@@ -119,6 +137,10 @@ impl Application {
             passwords,
             bus,
             sockets: Sockets::default(),
+            redis,
+            cache,
+            rate_limiter,
+            metrics: Metrics::new()?,
             sql_statements: statements,
             config,
         }));
@@ -183,6 +205,18 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+async fn metrics_text(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&state),
+    )
+}
+
 /// Unknown API paths are a JSON 404, not the static UI's index page.
 async fn api_not_found() -> impl IntoResponse {
     AppError::NotFound("API route")
@@ -234,6 +268,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
     let mut router = Router::new()
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
+        .route("/metrics", get(metrics_text))
         .route("/api/auth/refresh", post(auth_refresh::refresh))
         .route("/graphiql", get(graphiql))
         .route("/api/{*rest}", any(api_not_found))

@@ -9,8 +9,12 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},
+    cache::ResponseCache,
     config::Config,
+    metrics::Metrics,
     pubsub::Bus,
+    ratelimit::RateLimiter,
+    redis_link::RedisLink,
     subscriptions::Sockets,
     wallet::crypto::WalletCipher,
 };
@@ -25,6 +29,11 @@ pub struct AppStateInner {
     pub bus: Bus,
     /// Open WebSockets, counted for the per-instance and per-user limits.
     pub sockets: Sockets,
+    /// Shared Redis for the cache and rate limits (`None` in embedded mode).
+    pub redis: Option<Arc<RedisLink>>,
+    pub cache: ResponseCache,
+    pub rate_limiter: RateLimiter,
+    pub metrics: Metrics,
     /// Every SQL statement run through `db` (fed by SeaORM's metric hook); tests read it to
     /// guard DataLoaders against N+1.
     pub sql_statements: Arc<AtomicU64>,

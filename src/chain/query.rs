@@ -25,7 +25,10 @@ pub struct ChainQuery;
 #[Object]
 impl ChainQuery {
     /// Blocks, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::cost(first, last, child_complexity)")]
+    #[graphql(
+        cache_control(max_age = 30),
+        complexity = "crate::graphql::pagination::cost(first, last, child_complexity)"
+    )]
     async fn blocks(
         &self,
         ctx: &Context<'_>,
@@ -55,6 +58,7 @@ impl ChainQuery {
     }
 
     /// A block by index or by hash (exactly one of them).
+    #[graphql(cache_control(max_age = 60))]
     async fn block(
         &self,
         ctx: &Context<'_>,
@@ -75,7 +79,10 @@ impl ChainQuery {
     }
 
     /// Transactions, newest first, optionally of one address (either side) or one status.
-    #[graphql(complexity = "crate::graphql::pagination::cost(first, None, child_complexity)")]
+    #[graphql(
+        cache_control(max_age = 10),
+        complexity = "crate::graphql::pagination::cost(first, None, child_complexity)"
+    )]
     async fn transactions(
         &self,
         ctx: &Context<'_>,
@@ -99,6 +106,7 @@ impl ChainQuery {
         ))
     }
 
+    #[graphql(cache_control(max_age = 10))]
     async fn transaction(&self, ctx: &Context<'_>, hash: String) -> Result<Option<Transaction>> {
         Ok(service::transaction_by_hash(&ctx.state()?.db, hash.trim())
             .await?
@@ -106,7 +114,10 @@ impl ChainQuery {
     }
 
     /// The pool waiting to be mined, oldest (next to be mined) first.
-    #[graphql(complexity = "crate::graphql::pagination::cost(first, None, child_complexity)")]
+    #[graphql(
+        cache_control(max_age = 5),
+        complexity = "crate::graphql::pagination::cost(first, None, child_complexity)"
+    )]
     async fn pending_transactions(
         &self,
         ctx: &Context<'_>,
@@ -128,6 +139,7 @@ impl ChainQuery {
         ))
     }
 
+    #[graphql(cache_control(max_age = 5))]
     async fn chain_stats(&self, ctx: &Context<'_>) -> Result<ChainStats> {
         let state = ctx.state()?;
         let stats = service::chain_stats(&state.db).await?;
@@ -135,11 +147,13 @@ impl ChainQuery {
     }
 
     /// Re-hashes every block and transaction and checks links, proof of work and signatures.
+    #[graphql(cache_control(max_age = 30))]
     async fn verify_chain(&self, ctx: &Context<'_>) -> Result<ChainVerification> {
         Ok(verify::verify_chain(&ctx.state()?.db).await?.into())
     }
 
     /// Mining statistics of `username`, or of the viewer when omitted.
+    #[graphql(cache_control(max_age = 10, private))]
     async fn miner_stats(&self, ctx: &Context<'_>, username: Option<String>) -> Result<MinerStats> {
         let user = match username {
             Some(name) => users::find_by_username(&ctx.state()?.db, &name)

@@ -51,7 +51,7 @@ fn int(value: i64) -> i32 {
 /// A transfer between two wallets.
 pub struct Transaction(pub transaction::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 10))]
 impl Transaction {
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Transaction, self.0.id)
@@ -214,7 +214,7 @@ pub fn block_connection(
 /// A mined block of the RoadChain.
 pub struct Block(pub block::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl Block {
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Block, self.0.id)
@@ -293,6 +293,7 @@ impl Block {
 }
 
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 5))]
 pub struct ChainStats {
     /// Index of the newest block.
     pub height: i32,
@@ -320,6 +321,7 @@ impl ChainStats {
 }
 
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 30))]
 pub struct ChainVerification {
     pub valid: bool,
     pub checked_blocks: i32,
@@ -343,7 +345,7 @@ pub struct MinerStats {
     pub aggregate: MinerAggregate,
 }
 
-#[Object]
+#[Object(cache_control(max_age = 10))]
 impl MinerStats {
     async fn user(&self) -> &User {
         &self.user

@@ -2,7 +2,7 @@
 //! types, document limits, persisted queries, a per-request timeout and load shedding. Every
 //! error leaves with a code; the response formats live in `response.rs`.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use async_graphql::{Request, Variables, parser::types::OperationType};
 use axum::{
@@ -19,12 +19,14 @@ use tokio::sync::Semaphore;
 use super::{
     batching,
     context::{Loaders, RequestMeta, Viewer},
-    limits,
+    gate, limits,
     persisted::PersistedQueries,
     response::{self, Framing, json_response, request_error},
     schema::AppSchema,
 };
-use crate::{auth::service::authenticate, error::AppError, state::AppState};
+use crate::{
+    auth::service::authenticate, cache::policy::CacheTracker, error::AppError, state::AppState,
+};
 
 pub use super::response::GRAPHQL_RESPONSE_JSON;
 
@@ -337,9 +339,13 @@ async fn serve(
     method: Method,
     framing: Framing,
 ) -> Response {
+    let started = Instant::now();
     let rid = request_id(headers);
     let Ok(_permit) = http.in_flight.clone().try_acquire_owned() else {
         let message = "the server is at capacity; retry shortly".to_owned();
+        http.state
+            .metrics
+            .observe("unknown", "rejected", started.elapsed());
         return request_error(
             framing,
             AppError::Limit {
@@ -353,26 +359,79 @@ async fn serve(
         Ok(v) => v,
         Err(err) => return request_error(framing, err, &rid),
     };
+    let state = http.state.clone();
+    let ip = gate::client_ip(headers, peer, state.config.trust_proxy);
     let meta = RequestMeta {
         request_id: rid.clone(),
-        ip: Some(peer.ip().to_string()),
+        ip: Some(ip.clone()),
     };
     let (spawner, executor) = batching::channel();
     let mut prepared = Vec::with_capacity(requests.len());
+    let mut infos = Vec::with_capacity(requests.len());
     for request in requests.iter_mut() {
-        let outcome = prepare(&http, request, &method);
-        let outcome = match outcome {
+        let outcome = match prepare(&http, request, &method) {
             // A single request that cannot run is answered as a request error.
             Err(err) if !is_batch => return request_error(framing, err, &rid),
             other => other,
         };
+        infos.push(gate::operation_info(request));
         request.data.insert(viewer.clone());
         request.data.insert(meta.clone());
-        request.data.insert(Loaders::new(&http.state, &spawner));
+        request.data.insert(Loaders::new(&state, &spawner));
         prepared.push(outcome);
     }
     // The loaders (and their spawner clones) go away with the request data.
     drop(spawner);
+    let label = match (is_batch, infos.first().and_then(|i| i.ty)) {
+        (true, _) => "batch",
+        (_, Some(OperationType::Mutation)) => "mutation",
+        (_, Some(OperationType::Subscription)) => "subscription",
+        (_, Some(OperationType::Query)) => "query",
+        _ => "unknown",
+    };
+
+    // Rate limits, before anything runs; the tightest decision goes in the headers.
+    let mut tightest: Option<crate::ratelimit::Decision> = None;
+    for info in &infos {
+        let class = gate::classify(info);
+        let subjects = gate::subjects(class, &viewer, &ip, info.login_name.as_deref());
+        let decision = state.rate_limiter.hit(class, &subjects).await;
+        if !decision.allowed {
+            state.metrics.observe(label, "rejected", started.elapsed());
+            return gate::rate_limited(framing, &decision, &rid);
+        }
+        if tightest.is_none_or(|t| decision.remaining < t.remaining) {
+            tightest = Some(decision);
+        }
+    }
+
+    // The response cache, for a single query that parsed.
+    let cacheable = state.config.cache_enabled
+        && !is_batch
+        && matches!(prepared.first(), Some(Ok(false)))
+        && infos
+            .first()
+            .is_some_and(|i| i.ty == Some(OperationType::Query));
+    let mut cache_plan = None;
+    if cacheable && let Some(request) = requests.first_mut() {
+        let (public_key, private_key) = gate::cache_keys(request, &viewer);
+        let keys: Vec<String> = std::iter::once(public_key.clone())
+            .chain(private_key.clone())
+            .collect();
+        if let Some(entry) = state.cache.get(&keys).await {
+            state.metrics.observe(label, "cache_hit", started.elapsed());
+            let mut response = gate::from_cache(&entry, framing, headers, &method);
+            if let Some(decision) = &tightest {
+                gate::set_rate_headers(&mut response, decision);
+            }
+            return response;
+        }
+        if let Some(epoch) = state.cache.epoch().await {
+            let tracker = CacheTracker::default();
+            request.data.insert(tracker.clone());
+            cache_plan = Some((tracker, epoch, public_key, private_key));
+        }
+    }
 
     let schema = http.schema.clone();
     let runnable: Vec<(usize, Request)> = requests
@@ -384,12 +443,22 @@ async fn serve(
         let schema = schema.clone();
         async move { (i, schema.execute(r).await) }
     }));
-    let timeout = http.state.config.request_timeout();
-    let Ok(executed) = tokio::time::timeout(timeout, executor.run(work)).await else {
+    let timeout = state.config.request_timeout();
+    let executed = tokio::time::timeout(timeout, executor.run(work)).await;
+    // Whatever the mutations managed to write is dropped from the cache, even on timeout.
+    let mutations: Vec<&gate::OperationInfo> = infos
+        .iter()
+        .filter(|i| i.ty == Some(OperationType::Mutation))
+        .collect();
+    if !mutations.is_empty() {
+        gate::invalidate_after(&state, &mutations).await;
+    }
+    let Ok(executed) = executed else {
         let message = format!(
             "the request took longer than {} ms and was cancelled",
             timeout.as_millis()
         );
+        state.metrics.observe(label, "error", started.elapsed());
         return request_error(
             framing,
             AppError::Limit {
@@ -432,5 +501,38 @@ async fn serve(
     } else {
         bodies.pop().unwrap_or(Value::Null)
     };
-    json_response(status, framing, &body)
+    let outcome = if body.get("errors").is_some() {
+        "error"
+    } else {
+        "ok"
+    };
+    state.metrics.observe(label, outcome, started.elapsed());
+
+    let mut stored = None;
+    if let Some((tracker, epoch, public_key, private_key)) = cache_plan
+        && let Some(plan) = tracker.plan()
+        && let Some(entry) = gate::storable(&plan, &body, &viewer)
+    {
+        let key = if entry.public {
+            Some(public_key)
+        } else {
+            private_key
+        };
+        if let Some(key) = key {
+            stored = Some((entry.public, entry.max_age, entry.etag.clone()));
+            state.cache.put(key, entry, plan.tags, epoch).await;
+        }
+    }
+    let mut response = json_response(status, framing, &body);
+    match &stored {
+        Some((public, max_age, etag)) => {
+            gate::set_cache_headers(&mut response, Some((*public, *max_age)), Some(etag), "MISS")
+        }
+        None if cacheable => gate::set_cache_headers(&mut response, None, None, "MISS"),
+        None => gate::set_cache_headers(&mut response, None, None, "BYPASS"),
+    }
+    if let Some(decision) = &tightest {
+        gate::set_rate_headers(&mut response, decision);
+    }
+    response
 }

@@ -2,6 +2,7 @@
 
 pub mod batching;
 pub mod context;
+pub mod gate;
 pub mod http;
 pub mod ids;
 pub mod limits;

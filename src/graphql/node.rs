@@ -77,13 +77,17 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by its global ID; null when it does not exist.
+    #[graphql(cache_control(max_age = 10))]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, id) = ids::decode(&id, "id")?;
         load(ctx, kind, id).await
     }
 
     /// Several objects by global ID, in the same order; batched into one query per type.
-    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
+    #[graphql(
+        cache_control(max_age = 10),
+        complexity = "ids.len().max(1) * child_complexity"
+    )]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(

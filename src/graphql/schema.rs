@@ -40,6 +40,9 @@ pub fn build(state: Option<AppState>) -> AppSchema {
         if !config.suggestions_enabled() {
             builder = builder.disable_suggestions();
         }
+        if config.cache_enabled {
+            builder = builder.extension(crate::cache::policy::CachePolicy);
+        }
         builder = builder.data(state);
     }
     builder.finish()

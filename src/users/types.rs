@@ -50,7 +50,7 @@ impl User {
     }
 }
 
-#[Object]
+#[Object(cache_control(max_age = 30))]
 impl User {
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::User, self.model.id)
@@ -61,6 +61,7 @@ impl User {
     }
 
     /// Null unless the viewer is this user or an admin.
+    #[graphql(cache_control(private))]
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         Ok(self
             .private_visible(ctx)
@@ -92,6 +93,7 @@ impl User {
     }
 
     /// Null unless the viewer is this user or an admin.
+    #[graphql(cache_control(private))]
     async fn last_login_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
         Ok(self
             .model
@@ -154,6 +156,7 @@ impl User {
     }
 
     /// Every wallet of this user; FORBIDDEN unless the viewer is this user or an admin.
+    #[graphql(cache_control(private))]
     async fn wallets(&self, ctx: &Context<'_>) -> Result<Vec<Wallet>> {
         if !self.private_visible(ctx) {
             ctx.viewer()?.require()?;

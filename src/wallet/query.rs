@@ -12,12 +12,14 @@ pub struct WalletQuery;
 #[Object]
 impl WalletQuery {
     /// Any wallet by address; address and balance are public.
+    #[graphql(cache_control(max_age = 10))]
     async fn wallet(&self, ctx: &Context<'_>, address: String) -> Result<Option<Wallet>> {
         let found = wallet_by_address(&ctx.state()?.db, address.trim()).await?;
         Ok(found.map(|w| Wallet::new(w, false)))
     }
 
     /// The viewer's wallets, primary first.
+    #[graphql(cache_control(max_age = 10, private))]
     async fn my_wallets(&self, ctx: &Context<'_>) -> Result<Vec<Wallet>> {
         let viewer = ctx.viewer()?.require()?;
         let wallets = wallets_of(&ctx.state()?.db, viewer.user.id).await?;

@@ -32,7 +32,7 @@ impl Wallet {
     }
 }
 
-#[Object]
+#[Object(cache_control(max_age = 10))]
 impl Wallet {
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Wallet, self.model.id)
@@ -43,6 +43,7 @@ impl Wallet {
     }
 
     /// Null unless the viewer owns the wallet (or is an admin).
+    #[graphql(cache_control(private))]
     async fn label(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         let visible = self.owner_view || ctx.viewer()?.can_see_private_of(self.model.user_id);
         Ok(self.model.label.as_deref().filter(|_| visible))

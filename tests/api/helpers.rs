@@ -121,6 +121,11 @@ pub fn test_config() -> Config {
         auto_migrate: true,
         // Real proof of work, cheap enough for tests.
         chain_difficulty: 2,
+        // Tests that exercise rate limits set their own; the rest send far more than a
+        // client would from one address.
+        rate_limit_auth: 0,
+        rate_limit_mutation: 0,
+        rate_limit_query: 0,
         ..Config::default()
     }
 }
