@@ -108,7 +108,9 @@ impl Extension for CachePolicyExtension {
             && info.name != "__typename"
         {
             let registry = &ctx.schema_env.registry;
-            let parent = registry.types.get(info.parent_type);
+            // List items are resolved with the list type as parent, e.g. `[BlockEdge!]`.
+            let parent_name = strip(info.parent_type);
+            let parent = registry.types.get(parent_name);
             let field_hint = parent
                 .and_then(|t| t.field_by_name(info.name))
                 .map(|f| f.cache_control);
@@ -127,13 +129,13 @@ impl Extension for CachePolicyExtension {
                         }
                         plan.public &= h.public;
                     }
-                    None if is_wrapper(info.parent_type) => {}
+                    None if is_wrapper(parent_name) => {}
                     None => plan.cacheable = false,
                 }
                 if info.is_for_introspection {
                     plan.cacheable = false;
                 }
-                for name in [info.parent_type, strip(info.return_type)] {
+                for name in [parent_name, strip(info.return_type)] {
                     plan.tags
                         .extend(tags_of(name).iter().map(|t| (*t).to_owned()));
                 }

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::{
     auth::service, error::AppError, events::AuditContext, graphql::http::request_id,
-    state::AppState,
+    ratelimit::Class, state::AppState,
 };
 
 pub const REFRESH_COOKIE: &str = "refresh_token";
@@ -33,6 +33,17 @@ pub async fn refresh(
     jar: CookieJar,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    // Refreshing is an authentication attempt: it shares the auth class's per-IP limit.
+    let ip = crate::graphql::gate::client_ip(&headers, peer, state.config.trust_proxy);
+    let decision = state
+        .rate_limiter
+        .hit(Class::Auth, &[format!("ip:{ip}")])
+        .await;
+    if !decision.allowed {
+        return Err(AppError::RateLimited {
+            retry_after_secs: decision.reset_secs,
+        });
+    }
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {

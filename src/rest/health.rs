@@ -28,7 +28,18 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
             "unavailable"
         }
     };
-    let ok = database == "ok";
+    // Redis holds nothing that cannot be lost: without it the instance still serves (no cache,
+    // local rate limits, its own subscribers), so by default it is reported, not fatal.
+    let redis = match &state.redis {
+        Some(link) => Some(if link.ping().await && state.bus.connected() {
+            "ok"
+        } else {
+            "degraded"
+        }),
+        None => None,
+    };
+    let redis_fatal = state.config.redis_required && redis == Some("degraded");
+    let ok = database == "ok" && !redis_fatal;
     let status = if ok {
         StatusCode::OK
     } else {
@@ -38,14 +49,8 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
         "status": if ok { "ok" } else { "unavailable" },
         "checks": {"database": database},
     });
-    // Redis holds nothing that cannot be lost: without it the instance still serves (its own
-    // subscribers only), so it is reported but does not fail readiness.
-    if state.config.redis_url.is_some() {
-        body["checks"]["redis"] = json!(if state.bus.connected() {
-            "ok"
-        } else {
-            "degraded"
-        });
+    if let Some(redis) = redis {
+        body["checks"]["redis"] = json!(redis);
     }
     (status, Json(body))
 }

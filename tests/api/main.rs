@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod cache;
 mod chain;
 mod cli;
 mod fanout;
