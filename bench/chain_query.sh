@@ -78,7 +78,12 @@ stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
 run_backend() {
     local backend="$1"
     rm -rf "$WORK/data"; mkdir -p "$WORK/data"
-    RUN_ENV=(LOG_FORMAT=json)
+    # No rate limits (wrk is one client sending far more than 1,200 queries a minute) and no
+    # response cache: this measures execution. bench/cache.sh turns the cache on.
+    RUN_ENV=(LOG_FORMAT=json RATE_LIMIT_QUERY=0 CACHE_ENABLED=false)
+    # Extra server variables, e.g. SERVER_ENV="REDIS_URL=redis://127.0.0.1:6379 CACHE_ENABLED=false".
+    # shellcheck disable=SC2206
+    RUN_ENV+=(${SERVER_ENV:-})
     if [[ "$backend" == postgres ]]; then
         PG_DB="bench_$(date +%s)_$$"
         psql "$BENCH_PG_URL" -qc "CREATE DATABASE \"$PG_DB\"" >/dev/null
@@ -107,7 +112,7 @@ PY
 
     start_server "$WORK/server.log"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$WORK/post.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
-    measure "$backend nested" "$WORK/post.lua" "$statements"
+    measure "$backend ${LABEL:-nested}" "$WORK/post.lua" "$statements"
     if [[ "${REFERENCE:-1}" == 1 ]]; then
         lua_for '{ blocks(first: 50) { edges { node { index hash } } } }' >"$WORK/flat.lua"
         measure "$backend flat" "$WORK/flat.lua" 1
