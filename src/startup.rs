@@ -172,6 +172,12 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let sockets = self.state.sockets.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Upgraded sockets are not drained by the HTTP server: close them ourselves.
+            sockets.shut_down();
+        };
         tracing::info!(address = ?self.listener.local_addr().ok(), "listening");
         axum::serve(
             self.listener,

@@ -60,13 +60,33 @@ where
 #[derive(Clone, Default)]
 pub struct Sockets(Arc<SocketsInner>);
 
-#[derive(Default)]
 struct SocketsInner {
     total: AtomicUsize,
     per_user: Mutex<HashMap<Uuid, usize>>,
+    /// Flips to true when the server starts shutting down; every socket then closes with 1001.
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for SocketsInner {
+    fn default() -> Self {
+        Self {
+            total: AtomicUsize::new(0),
+            per_user: Mutex::new(HashMap::new()),
+            shutdown: tokio::sync::watch::channel(false).0,
+        }
+    }
 }
 
 impl Sockets {
+    /// Tells every open socket to close with 1001 (going away).
+    pub fn shut_down(&self) {
+        self.0.shutdown.send_replace(true);
+    }
+
+    pub fn on_shutdown(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.0.shutdown.subscribe()
+    }
+
     /// Reserves a place for a new socket, unless `max` are open already.
     pub fn open(&self, max: usize) -> Option<SocketSlot> {
         let claimed = self

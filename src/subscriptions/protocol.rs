@@ -21,6 +21,8 @@ pub const CLOSE_INIT_TIMEOUT: u16 = 4408;
 pub const CLOSE_DUPLICATE_ID: u16 = 4409;
 pub const CLOSE_TOO_MANY: u16 = 4429;
 pub const CLOSE_INTERNAL: u16 = 1011;
+/// RFC 6455 "going away": the server is shutting down.
+pub const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// Checks a token; a bad one ends the socket with 4403. (A free function: the connection
 /// itself is not `Sync`, so it cannot be borrowed shared across an await.)

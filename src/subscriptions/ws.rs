@@ -28,8 +28,8 @@ use uuid::Uuid;
 use super::{
     SocketSlot,
     protocol::{
-        CLOSE_BAD_MESSAGE, CLOSE_DUPLICATE_ID, CLOSE_FORBIDDEN, CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY,
-        CLOSE_UNAUTHORIZED, finish_errors, token_of, verify,
+        CLOSE_BAD_MESSAGE, CLOSE_DUPLICATE_ID, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY,
+        CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, finish_errors, token_of, verify,
     },
 };
 use crate::{
@@ -124,7 +124,11 @@ enum Wake {
     Item(String, Option<Response>),
     KeepAlive,
     Deadline,
+    Shutdown,
 }
+
+/// How long a closing socket waits for the client's Close.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(1);
 
 /// What to do after handling something.
 pub(super) enum Flow {
@@ -159,6 +163,7 @@ impl Connection {
         let init_deadline = Instant::now() + Duration::from_secs(config.ws_init_timeout_secs);
         let mut keepalive =
             tokio::time::interval_at(Instant::now() + keepalive_every, keepalive_every);
+        let mut shutdown = self.state.sockets.on_shutdown();
         loop {
             let deadline = match &self.session {
                 None => Some(init_deadline),
@@ -170,6 +175,7 @@ impl Connection {
                 (id, item) = next_item(&mut self.subscriptions) => Wake::Item(id, item),
                 _ = keepalive.tick(), if ready => Wake::KeepAlive,
                 _ = sleep_until(deadline.unwrap_or(init_deadline)), if deadline.is_some() => Wake::Deadline,
+                _ = shutdown.wait_for(|down| *down) => Wake::Shutdown,
             };
             let flow = match wake {
                 Wake::Incoming(Some(Ok(message))) => self.on_message(message).await,
@@ -187,6 +193,7 @@ impl Connection {
                     close(CLOSE_INIT_TIMEOUT, "Connection initialisation timeout")
                 }
                 Wake::Deadline => close(CLOSE_UNAUTHORIZED, "access token expired"),
+                Wake::Shutdown => close(CLOSE_GOING_AWAY, "server is shutting down"),
             };
             match flow {
                 Flow::Continue => {}
@@ -210,6 +217,20 @@ impl Connection {
                         self.socket.send(Message::Close(Some(frame))),
                     )
                     .await;
+                    // On shutdown, finish the closing handshake: read (and discard) until the
+                    // client's Close, so that unread input does not turn our close into a TCP
+                    // reset that overtakes the close frame. Other closes release their socket
+                    // slot at once instead.
+                    if code == CLOSE_GOING_AWAY {
+                        let _ = timeout(CLOSE_HANDSHAKE, async {
+                            while let Some(Ok(message)) = self.socket.recv().await {
+                                if matches!(message, Message::Close(_)) {
+                                    break;
+                                }
+                            }
+                        })
+                        .await;
+                    }
                     return;
                 }
             }

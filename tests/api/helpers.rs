@@ -59,6 +59,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub backend: Backend,
+    /// Dropping (or sending on) it shuts the server down gracefully.
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _guard: DbGuard,
 }
 
@@ -199,7 +201,10 @@ pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
-    tokio::spawn(app.run_until_stopped());
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -209,11 +214,19 @@ pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config
         client,
         state,
         backend,
+        shutdown: Some(shutdown),
         _guard: guard,
     }
 }
 
 impl TestApp {
+    /// Starts a graceful shutdown, as SIGTERM would.
+    pub fn shut_down(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -344,3 +344,21 @@ async fn a_subscriber_that_falls_behind_is_ended_without_slowing_others() {
         }
     }
 }
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_going_away() {
+    for mut app in spawn_apps().await {
+        let mut sockets = Vec::new();
+        for protocol in [TRANSPORT_WS, LEGACY_WS] {
+            let mut ws = Ws::connect_as(&app, protocol, None).await;
+            ws.subscribe("1", "subscription { blockMined { index } }", json!({}))
+                .await;
+            sockets.push(ws);
+        }
+        app.shut_down();
+        for mut ws in sockets {
+            let (code, reason) = ws.expect_close().await;
+            assert_eq!(code, Some(1001), "{reason}");
+        }
+    }
+}
