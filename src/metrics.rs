@@ -108,6 +108,13 @@ impl Metrics {
                 f64::from(u8::from(link.is_degraded())),
             );
         }
+        gauge(
+            &mut text,
+            "websocket_connections",
+            "Open subscription sockets",
+            "gauge",
+            state.sockets.open_count() as f64,
+        );
         let (size, idle) = pool_usage(&state.db);
         gauge(
             &mut text,

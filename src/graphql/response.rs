@@ -132,7 +132,7 @@ pub fn request_error(framing: Framing, err: AppError, request_id: &str) -> Respo
 
 /// Gives every error a code. Resolver errors without one came from a library type converted
 /// by `Display`; their text may hold database detail, so they are logged and masked.
-fn finish_errors(errors: &mut [ServerError], request_id: &str, parse_failed: bool) {
+pub fn finish_errors(errors: &mut [ServerError], request_id: &str, parse_failed: bool) {
     for error in errors {
         let code = error
             .extensions

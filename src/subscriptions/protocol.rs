@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use async_graphql::ServerError;
 use serde_json::Value;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -64,32 +63,4 @@ pub fn token_of(payload: &Value) -> Option<&str> {
     bearer
         .or_else(|| payload.get("authToken")?.as_str().map(str::trim))
         .filter(|t| !t.is_empty())
-}
-
-/// Gives every error a code, as the HTTP handler does: resolver errors carry theirs, library
-/// errors without one may hold internal detail and are masked.
-pub fn finish_errors(errors: &mut [ServerError], request_id: &str) {
-    for error in errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|ext| ext.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let code = if error.source.is_some() {
-            tracing::error!(message = %error.message, path = ?error.path, "unclassified subscription error");
-            error.message = "internal error".into();
-            "INTERNAL"
-        } else if error.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
-        } else {
-            "BAD_USER_INPUT"
-        };
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if code == "INTERNAL" {
-            extensions.set("requestId", request_id);
-        }
-        extensions.set("code", code);
-    }
 }

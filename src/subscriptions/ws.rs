@@ -29,7 +29,7 @@ use super::{
     SocketSlot,
     protocol::{
         CLOSE_BAD_MESSAGE, CLOSE_DUPLICATE_ID, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY,
-        CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, finish_errors, token_of, verify,
+        CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, token_of, verify,
     },
 };
 use crate::{
@@ -378,7 +378,7 @@ impl Connection {
             self.subscriptions.remove(&id);
             return self.send(json!({"type": "complete", "id": id})).await;
         };
-        finish_errors(&mut response.errors, &self.meta.request_id);
+        crate::graphql::response::finish_errors(&mut response.errors, &self.meta.request_id, false);
         let failed = response.data == async_graphql::Value::Null && !response.errors.is_empty();
         if failed && self.protocol == Protocols::GraphQLWS {
             // A refused or failed operation: one `error` message, which also ends it.

@@ -346,6 +346,7 @@ async fn limits_of_zero_disable_and_metrics_report() {
         "cache_misses_total",
         "rate_limit_rejections_total",
         "db_pool_in_use",
+        "websocket_connections",
     ] {
         assert!(text.contains(metric), "{metric} missing from:\n{text}");
     }
