@@ -42,7 +42,10 @@ pub struct GraphqlHttp {
 impl GraphqlHttp {
     pub fn new(state: AppState, schema: AppSchema) -> anyhow::Result<Self> {
         Ok(Self {
-            persisted: Arc::new(PersistedQueries::from_config(&state.config)?),
+            persisted: Arc::new(PersistedQueries::from_config(
+                &state.config,
+                state.redis.clone(),
+            )?),
             in_flight: Arc::new(Semaphore::new(state.config.max_concurrent_requests)),
             state,
             schema,
@@ -366,6 +369,9 @@ async fn serve(
         ip: Some(ip.clone()),
     };
     let (spawner, executor) = batching::channel();
+    for request in &requests {
+        http.persisted.warm(request).await;
+    }
     let mut prepared = Vec::with_capacity(requests.len());
     let mut infos = Vec::with_capacity(requests.len());
     for request in requests.iter_mut() {

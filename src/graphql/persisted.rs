@@ -12,14 +12,19 @@ use async_graphql::Request;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::{config::Config, error::AppError};
+use crate::{config::Config, error::AppError, redis_link::RedisLink};
 
 pub fn sha256_hex(document: &str) -> String {
     hex::encode(Sha256::digest(document.as_bytes()))
 }
 
+/// How long a learned document stays in Redis after its last registration.
+const SHARED_TTL_SECS: u64 = 7 * 86_400;
+
 pub struct PersistedQueries {
     learned: moka::sync::Cache<String, Arc<str>>,
+    /// With Redis, learned documents are shared by every instance (`api:apq:<sha256>`).
+    redis: Option<Arc<RedisLink>>,
     manifest: HashMap<String, Arc<str>>,
     trusted_only: bool,
 }
@@ -64,13 +69,14 @@ fn load_manifest(path: &std::path::Path) -> anyhow::Result<HashMap<String, Arc<s
 }
 
 impl PersistedQueries {
-    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+    pub fn from_config(config: &Config, redis: Option<Arc<RedisLink>>) -> anyhow::Result<Self> {
         let manifest = match &config.persisted_queries_manifest {
             Some(path) => load_manifest(path)?,
             None => HashMap::new(),
         };
         Ok(Self {
             learned: moka::sync::Cache::new(config.apq_cache_size),
+            redis,
             manifest,
             trusted_only: config.persisted_queries_only,
         })
@@ -84,6 +90,43 @@ impl PersistedQueries {
                 self.learned.get(hash)
             }
         })
+    }
+
+    fn hash_only(request: &Request) -> Option<String> {
+        if !request.query.is_empty() {
+            return None;
+        }
+        let value = request
+            .extensions
+            .get("persistedQuery")?
+            .clone()
+            .into_json()
+            .ok()?;
+        Some(value.get("sha256Hash")?.as_str()?.to_ascii_lowercase())
+    }
+
+    /// Before `resolve`: a hash this instance has not seen may have been registered on
+    /// another one; fetch it from Redis.
+    pub async fn warm(&self, request: &Request) {
+        let (Some(link), Some(hash)) = (&self.redis, Self::hash_only(request)) else {
+            return;
+        };
+        if self.trusted_only || self.lookup(&hash).is_some() {
+            return;
+        }
+        let key = link.key("api:apq:", &hash);
+        let found = link
+            .call(|mut c| async move {
+                redis::cmd("GET")
+                    .arg(key)
+                    .query_async::<Option<String>>(&mut c)
+                    .await
+            })
+            .await
+            .flatten();
+        if let Some(document) = found.filter(|d| sha256_hex(d) == hash) {
+            self.learned.insert(hash, Arc::from(document));
+        }
     }
 
     /// Fills in (or checks) the request's document according to its persisted-query extension.
@@ -123,6 +166,21 @@ impl PersistedQueries {
                 }
                 if self.trusted_only {
                     return self.require_trusted(&hash);
+                }
+                if let Some(link) = self.redis.clone() {
+                    let (key, document) = (link.key("api:apq:", &hash), request.query.clone());
+                    tokio::spawn(async move {
+                        link.call(|mut c| async move {
+                            redis::cmd("SET")
+                                .arg(key)
+                                .arg(document)
+                                .arg("EX")
+                                .arg(SHARED_TTL_SECS)
+                                .query_async::<()>(&mut c)
+                                .await
+                        })
+                        .await;
+                    });
                 }
                 self.learned.insert(hash, Arc::from(request.query.as_str()));
                 Ok(())

@@ -499,3 +499,45 @@ async fn losing_redis_degrades_and_recovers_without_a_restart() {
     }
     assert!(recovered, "Redis was not used again");
 }
+
+#[tokio::test]
+async fn persisted_queries_are_shared_through_redis() {
+    let Some(url) = test_redis() else {
+        eprintln!("TEST_REDIS_URL unset: the shared persisted-query test needs Redis");
+        return;
+    };
+    let prefix = unique_prefix();
+    let instance = |url: String, prefix: String| {
+        spawn_app_with(Backend::Sqlite, move |c| {
+            c.redis_url = Some(url);
+            c.redis_key_prefix = prefix;
+        })
+    };
+    let a = instance(url.clone(), prefix.clone()).await;
+    let b = instance(url, prefix).await;
+    let query = "{ chainStats { height } }";
+    let hash = blackroad_api::graphql::persisted::sha256_hex(query);
+    let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+    let res = b.post_graphql(None, json!({"extensions": ext})).await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    a.post_graphql(None, json!({"query": query, "extensions": ext}))
+        .await;
+    let mut found = false;
+    for _ in 0..50 {
+        let body: Value = b
+            .post_graphql(None, json!({"extensions": ext}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if body["data"]["chainStats"]["height"] == 0 {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(found, "instance B never learned A's document");
+}
