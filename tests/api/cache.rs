@@ -541,3 +541,40 @@ async fn persisted_queries_are_shared_through_redis() {
     }
     assert!(found, "instance B never learned A's document");
 }
+
+/// A Redis that is down at start-up is a degraded state, not a failure; `REDIS_REQUIRED`
+/// turns it into "not ready".
+#[tokio::test]
+async fn starting_without_redis_serves_and_reports() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for required in [false, true] {
+        let app = spawn_app_with(Backend::Sqlite, move |c| {
+            c.redis_url = Some(format!("redis://127.0.0.1:{port}"));
+            c.redis_timeout_ms = 100;
+            c.redis_required = required;
+        })
+        .await;
+        let alice = app.register("alice").await;
+        app.me(&alice.access).await.assert_ok();
+        let res = app
+            .client
+            .get(app.url("/health/ready"))
+            .send()
+            .await
+            .unwrap();
+        let expected = if required {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(res.status(), expected);
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["checks"]["redis"],
+            "degraded"
+        );
+    }
+}
