@@ -7,8 +7,10 @@ use async_graphql::{Context, dataloader::DataLoader};
 use uuid::Uuid;
 
 use super::batching::BatchSpawner;
+use axum::http::{HeaderMap, header};
+
 use crate::{
-    auth::service::AuthUser,
+    auth::service::{AuthUser, authenticate},
     chain::loaders::{
         BlockById, BlocksByMiner, MinerStatsById, PendingIncoming, TransactionById,
         TransactionsByBlock, WalletTransactions, WalletTxCount,
@@ -30,6 +32,30 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    /// The viewer of an HTTP request, from its bearer token. A present but bad token gives
+    /// `Invalid`; only a failure to check it (database down) is an error.
+    pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Result<Viewer, AppError> {
+        let Some(value) = headers.get(header::AUTHORIZATION) else {
+            return Ok(Viewer::Anonymous);
+        };
+        let Some(token) = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+        else {
+            return Ok(Viewer::Invalid(
+                "malformed Authorization header; expected Bearer token",
+            ));
+        };
+        match authenticate(state, token).await {
+            Ok(user) => Ok(Viewer::User(Box::new(user))),
+            Err(AppError::Unauthenticated(reason)) => Ok(Viewer::Invalid(reason)),
+            Err(other) => Err(other),
+        }
+    }
+
     pub fn require(&self) -> AppResult<&AuthUser> {
         match self {
             Viewer::User(user) => Ok(user),

@@ -4,7 +4,7 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
 
-use async_graphql::{Request, Variables, parser::types::OperationType};
+use async_graphql::{Request, parser::types::OperationType};
 use axum::{
     body::Body,
     extract::{ConnectInfo, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection},
@@ -12,7 +12,6 @@ use axum::{
     response::Response,
 };
 use futures_util::future::join_all;
-use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
@@ -21,12 +20,11 @@ use super::{
     context::{Loaders, RequestMeta, Viewer},
     gate, limits,
     persisted::PersistedQueries,
+    request,
     response::{self, Framing, json_response, request_error},
     schema::AppSchema,
 };
-use crate::{
-    auth::service::authenticate, cache::policy::CacheTracker, error::AppError, state::AppState,
-};
+use crate::{cache::policy::CacheTracker, error::AppError, state::AppState};
 
 pub use super::response::GRAPHQL_RESPONSE_JSON;
 
@@ -70,52 +68,6 @@ fn not_acceptable(rid: &str) -> Response {
     response
 }
 
-/// GET parameters: `variables` and `extensions` arrive as JSON text.
-#[derive(Deserialize)]
-struct GetParams {
-    query: Option<String>,
-    #[serde(rename = "operationName")]
-    operation_name: Option<String>,
-    variables: Option<String>,
-    extensions: Option<String>,
-}
-
-fn json_object(name: &str, text: Option<&str>) -> Result<Option<Value>, AppError> {
-    let Some(text) = text.filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    match serde_json::from_str::<Value>(text) {
-        Ok(value @ Value::Object(_)) => Ok(Some(value)),
-        Ok(Value::Null) => Ok(None),
-        _ => Err(AppError::BadRequest(format!(
-            "{name} must be a JSON object"
-        ))),
-    }
-}
-
-fn parse_get(query: &str) -> Result<Request, AppError> {
-    let params: GetParams = serde_urlencoded::from_str(query)
-        .map_err(|e| AppError::BadRequest(format!("invalid GraphQL GET parameters: {e}")))?;
-    let mut request = Request::new(params.query.unwrap_or_default());
-    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
-        request = request.operation_name(name);
-    }
-    if let Some(variables) = json_object("variables", params.variables.as_deref())? {
-        request = request.variables(Variables::from_json(variables));
-    }
-    if let Some(Value::Object(extensions)) =
-        json_object("extensions", params.extensions.as_deref())?
-    {
-        for (key, value) in extensions {
-            request.extensions.insert(
-                key,
-                async_graphql::Value::from_json(value).unwrap_or_default(),
-            );
-        }
-    }
-    Ok(request)
-}
-
 pub async fn get_handler(
     State(http): State<GraphqlHttp>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -131,7 +83,7 @@ pub async fn get_handler(
     let Some(framing) = Framing::negotiate(&headers) else {
         return not_acceptable(&rid);
     };
-    match parse_get(uri.query().unwrap_or("")) {
+    match request::parse_get(uri.query().unwrap_or("")) {
         Ok(request) => {
             serve(
                 http,
@@ -145,60 +97,6 @@ pub async fn get_handler(
             .await
         }
         Err(err) => request_error(framing, err, &rid),
-    }
-}
-
-/// A JSON object is one request, a JSON array of objects a batch; anything else is refused
-/// (serde alone would read `[]` as a request with every field defaulted).
-fn parse_body(body: &[u8], max_batch: usize) -> Result<(Vec<Request>, bool), AppError> {
-    let invalid = |e: serde_json::Error| {
-        AppError::BadRequest(format!(
-            "request body is not a valid GraphQL JSON request: {e}"
-        ))
-    };
-    let value: Value = serde_json::from_slice(body).map_err(invalid)?;
-    let single = |v: Value| -> Result<Request, AppError> {
-        let Value::Object(map) = &v else {
-            return Err(AppError::BadRequest(
-                "each GraphQL request must be a JSON object".into(),
-            ));
-        };
-        for (key, expected) in [("variables", "an object"), ("extensions", "an object")] {
-            if map.get(key).is_some_and(|x| !x.is_object() && !x.is_null()) {
-                return Err(AppError::BadRequest(format!("{key} must be {expected}")));
-            }
-        }
-        if map
-            .get("operationName")
-            .is_some_and(|x| !x.is_string() && !x.is_null())
-        {
-            return Err(AppError::BadRequest(
-                "operationName must be a string".into(),
-            ));
-        }
-        serde_json::from_value(v).map_err(invalid)
-    };
-    match value {
-        Value::Array(items) => {
-            if max_batch == 0 {
-                return Err(AppError::Limit {
-                    limit: "batchSize",
-                    message: "batched requests are disabled".into(),
-                });
-            }
-            if items.is_empty() || items.len() > max_batch {
-                let message = format!("a batch must hold 1 to {max_batch} operations");
-                return Err(AppError::Limit {
-                    limit: "batchSize",
-                    message,
-                });
-            }
-            Ok((
-                items.into_iter().map(single).collect::<Result<_, _>>()?,
-                true,
-            ))
-        }
-        other => Ok((vec![single(other)?], false)),
     }
 }
 
@@ -242,7 +140,7 @@ pub async fn post_handler(
             &rid,
         );
     };
-    match parse_body(&bytes, http.state.config.max_batch_size) {
+    match request::parse_body(&bytes, http.state.config.max_batch_size) {
         Ok((requests, is_batch)) => {
             serve(
                 http,
@@ -256,41 +154,6 @@ pub async fn post_handler(
             .await
         }
         Err(err) => request_error(framing, err, &rid),
-    }
-}
-
-async fn viewer_from(state: &AppState, headers: &HeaderMap) -> Result<Viewer, AppError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Viewer::Anonymous);
-    };
-    let Some(token) = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-    else {
-        return Ok(Viewer::Invalid(
-            "malformed Authorization header; expected Bearer token",
-        ));
-    };
-    match authenticate(state, token).await {
-        Ok(user) => Ok(Viewer::User(Box::new(user))),
-        Err(AppError::Unauthenticated(reason)) => Ok(Viewer::Invalid(reason)),
-        Err(other) => Err(other),
-    }
-}
-
-fn operation_type(request: &mut Request) -> Option<OperationType> {
-    let name = request.operation_name.clone();
-    let doc = request.parsed_query().ok()?;
-    match name {
-        Some(name) => doc
-            .operations
-            .iter()
-            .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
-            .map(|(_, op)| op.node.ty),
-        None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
     }
 }
 
@@ -322,7 +185,7 @@ fn prepare(http: &GraphqlHttp, request: &mut Request, method: &Method) -> Result
     }
     if *method == Method::GET
         && matches!(
-            operation_type(request),
+            gate::operation_info(request).ty,
             Some(OperationType::Mutation | OperationType::Subscription)
         )
     {
@@ -358,7 +221,7 @@ async fn serve(
             &rid,
         );
     };
-    let viewer = match viewer_from(&http.state, headers).await {
+    let viewer = match Viewer::from_headers(&http.state, headers).await {
         Ok(v) => v,
         Err(err) => return request_error(framing, err, &rid),
     };

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod node;
 pub mod pagination;
 pub mod persisted;
+pub mod request;
 pub mod response;
 pub mod scalars;
 pub mod schema;
