@@ -115,7 +115,6 @@ impl Application {
             config.access_token_ttl().as_secs() as i64,
         );
         let passwords = PasswordHasherPool::new(config.hashing_concurrency);
-        passwords.warm_up();
         let bus = pubsub::build(&config)?;
         let redis = match &config.redis_url {
             Some(url) => Some(Arc::new(RedisLink::new(
