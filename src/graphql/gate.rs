@@ -4,9 +4,11 @@
 
 use std::{collections::BTreeSet, net::SocketAddr};
 
+use std::collections::HashSet;
+
 use async_graphql::{
     Request,
-    parser::types::{OperationType, Selection},
+    parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet},
 };
 use axum::{
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
@@ -32,13 +34,14 @@ use crate::{
 /// Root fields that count as authentication attempts.
 const AUTH_FIELDS: &[&str] = &["register", "login", "refreshToken"];
 
-/// The client address: the socket's, or the first `X-Forwarded-For` hop behind a trusted proxy.
+/// The client address: the socket's, or behind a trusted proxy the last `X-Forwarded-For`
+/// entry (the one our proxy appended; anything left of it is whatever the client sent).
 pub fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> String {
     if trust_proxy
         && let Some(forwarded) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
     {
@@ -47,12 +50,14 @@ pub fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> St
     peer.ip().to_string()
 }
 
-/// The selected operation's type, its root fields, and the login name an auth mutation
-/// names (for per-account limits on guessing).
+/// The selected operation's type, its root fields (fragments followed), and the login names
+/// its auth mutations name (for per-account limits on guessing).
 pub struct OperationInfo {
     pub ty: Option<OperationType>,
     pub root_fields: Vec<String>,
-    pub login_name: Option<String>,
+    /// How many root fields are authentication attempts; each counts against the limits.
+    pub auth_fields: usize,
+    pub login_names: Vec<String>,
 }
 
 fn input_login(value: &async_graphql::Value) -> Option<String> {
@@ -67,15 +72,41 @@ fn input_login(value: &async_graphql::Value) -> Option<String> {
         })
 }
 
+fn root_fields<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    seen: &mut HashSet<&'a str>,
+    out: &mut Vec<&'a Field>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => out.push(&field.node),
+            Selection::InlineFragment(inline) => {
+                root_fields(doc, &inline.node.selection_set.node, seen, out)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node)
+                    && seen.insert(name)
+                {
+                    root_fields(doc, &fragment.node.selection_set.node, seen, out);
+                }
+            }
+        }
+    }
+}
+
 pub fn operation_info(request: &mut Request) -> OperationInfo {
     let name = request.operation_name.clone();
     let variables = request.variables.clone();
+    let empty = OperationInfo {
+        ty: None,
+        root_fields: Vec::new(),
+        auth_fields: 0,
+        login_names: Vec::new(),
+    };
     let Ok(doc) = request.parsed_query() else {
-        return OperationInfo {
-            ty: None,
-            root_fields: Vec::new(),
-            login_name: None,
-        };
+        return empty;
     };
     let op = match &name {
         Some(name) => doc
@@ -84,38 +115,39 @@ pub fn operation_info(request: &mut Request) -> OperationInfo {
             .find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
         None => doc.operations.iter().next(),
     };
-    let Some((_, op)) = op else {
-        return OperationInfo {
-            ty: None,
-            root_fields: Vec::new(),
-            login_name: None,
-        };
-    };
-    let mut root_fields = Vec::new();
-    let mut login_name = None;
-    for selection in &op.node.selection_set.node.items {
-        if let Selection::Field(field) = &selection.node {
-            let field_name = field.node.name.node.to_string();
-            if AUTH_FIELDS.contains(&field_name.as_str())
-                && let Some((_, input)) =
-                    field.node.arguments.iter().find(|(n, _)| n.node == "input")
-            {
-                let value = input
-                    .node
-                    .clone()
-                    .into_const_with(|var| variables.get(&var).cloned().ok_or(()));
-                if let Ok(value) = value {
-                    login_name = login_name.or_else(|| input_login(&value));
-                }
-            }
-            root_fields.push(field_name);
-        }
-    }
-    OperationInfo {
+    let Some((_, op)) = op else { return empty };
+    let mut fields = Vec::new();
+    root_fields(
+        doc,
+        &op.node.selection_set.node,
+        &mut HashSet::new(),
+        &mut fields,
+    );
+    let mut info = OperationInfo {
         ty: Some(op.node.ty),
-        root_fields,
-        login_name,
+        ..empty
+    };
+    for field in fields {
+        let field_name = field.name.node.to_string();
+        if op.node.ty == OperationType::Mutation && AUTH_FIELDS.contains(&field_name.as_str()) {
+            info.auth_fields += 1;
+            let login = field
+                .arguments
+                .iter()
+                .find(|(n, _)| n.node == "input")
+                .and_then(|(_, input)| {
+                    input
+                        .node
+                        .clone()
+                        .into_const_with(|var| variables.get(&var).cloned().ok_or(()))
+                        .ok()
+                })
+                .and_then(|value| input_login(&value));
+            info.login_names.extend(login);
+        }
+        info.root_fields.push(field_name);
     }
+    info
 }
 
 pub fn classify(info: &OperationInfo) -> Class {
@@ -134,13 +166,11 @@ pub fn classify(info: &OperationInfo) -> Class {
 }
 
 /// Who a request is counted against.
-pub fn subjects(class: Class, viewer: &Viewer, ip: &str, login: Option<&str>) -> Vec<String> {
+pub fn subjects(class: Class, viewer: &Viewer, ip: &str, logins: &[String]) -> Vec<String> {
     match (class, viewer.user()) {
         (Class::Auth, _) => {
             let mut s = vec![format!("ip:{ip}")];
-            if let Some(login) = login {
-                s.push(format!("login:{login}"));
-            }
+            s.extend(logins.iter().map(|l| format!("login:{l}")));
             s
         }
         (_, Some(user)) => vec![format!("user:{}", user.user.id)],
@@ -286,10 +316,14 @@ pub fn storable(
 
 /// Drops what the executed mutations wrote, before their response leaves.
 pub async fn invalidate_after(state: &AppState, mutations: &[&OperationInfo]) {
-    let tags: BTreeSet<String> = mutations
+    let mut tags: BTreeSet<String> = mutations
         .iter()
         .flat_map(|info| info.root_fields.iter())
         .flat_map(|field| mutation_tags(field).iter().map(|t| (*t).to_owned()))
         .collect();
+    if mutations.iter().any(|info| info.root_fields.is_empty()) {
+        // Whatever it was, it may have written anything.
+        tags.extend(mutation_tags("").iter().map(|t| (*t).to_owned()));
+    }
     state.cache.invalidate(&tags).await;
 }

@@ -263,14 +263,17 @@ async fn serve(
     let mut tightest: Option<crate::ratelimit::Decision> = None;
     for info in &infos {
         let class = gate::classify(info);
-        let subjects = gate::subjects(class, &viewer, &ip, info.login_name.as_deref());
-        let decision = state.rate_limiter.hit(class, &subjects).await;
-        if !decision.allowed {
-            state.metrics.observe(label, "rejected", started.elapsed());
-            return gate::rate_limited(framing, &decision, &rid);
-        }
-        if tightest.is_none_or(|t| decision.remaining < t.remaining) {
-            tightest = Some(decision);
+        let subjects = gate::subjects(class, &viewer, &ip, &info.login_names);
+        // Every login in one document is an attempt of its own.
+        for _ in 0..info.auth_fields.max(1) {
+            let decision = state.rate_limiter.hit(class, &subjects).await;
+            if !decision.allowed {
+                state.metrics.observe(label, "rejected", started.elapsed());
+                return gate::rate_limited(framing, &decision, &rid);
+            }
+            if tightest.is_none_or(|t| decision.remaining < t.remaining) {
+                tightest = Some(decision);
+            }
         }
     }
 

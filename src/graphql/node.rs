@@ -77,7 +77,7 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by its global ID; null when it does not exist.
-    #[graphql(cache_control(max_age = 10))]
+    #[graphql(cache_control(max_age = 10, private))]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, id) = ids::decode(&id, "id")?;
         load(ctx, kind, id).await
@@ -85,7 +85,7 @@ impl NodeQuery {
 
     /// Several objects by global ID, in the same order; batched into one query per type.
     #[graphql(
-        cache_control(max_age = 10),
+        cache_control(max_age = 10, private),
         complexity = "ids.len().max(1) * child_complexity"
     )]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {

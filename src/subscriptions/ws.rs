@@ -366,6 +366,13 @@ impl Connection {
                 .send(json!({"type": "error", "id": id, "payload": errors}))
                 .await;
         }
+        let mut request = request;
+        if let Err(message) = admissible(&mut request, &self.state.config) {
+            let errors = json!([{"message": message, "extensions": {"code": "BAD_REQUEST"}}]);
+            return self
+                .send(json!({"type": "error", "id": id, "payload": errors}))
+                .await;
+        }
         let stream = self
             .schema
             .execute_stream_with_session_data(request, session.data.clone());
@@ -395,5 +402,38 @@ impl Connection {
         let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
         self.send(json!({"type": kind, "id": id, "payload": payload}))
             .await
+    }
+}
+
+/// Sockets carry subscriptions only: queries and mutations go over HTTP, where rate limits,
+/// cache invalidation, persisted-query rules and timeouts apply. Subscription documents get
+/// the same document limits as HTTP requests.
+fn admissible(
+    request: &mut async_graphql::Request,
+    config: &crate::config::Config,
+) -> Result<(), String> {
+    use async_graphql::parser::types::OperationType;
+
+    use crate::graphql::limits;
+    limits::check_tokens(&request.query, config).map_err(|e| e.message)?;
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        // Execution reports the parse error with its position.
+        return Ok(());
+    };
+    limits::check_document(doc, config).map_err(|e| e.message)?;
+    let op = match &name {
+        Some(name) => doc
+            .operations
+            .iter()
+            .find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => doc.operations.iter().next(),
+    };
+    match op.map(|(_, op)| op.node.ty) {
+        Some(OperationType::Subscription) | None => Ok(()),
+        Some(_) => Err(
+            "only subscriptions are served over WebSocket; send queries and mutations over HTTP"
+                .into(),
+        ),
     }
 }

@@ -121,7 +121,15 @@ async fn writes_invalidate_before_the_response_returns() {
         };
         assert_eq!(read(&app).await.0["balance"], "100");
         assert_eq!(read(&app).await.1, "HIT");
-        app.transfer(&alice, &bob.address, "7").await.assert_ok();
+        // Wrapped in a fragment, the transfer must still drop what it wrote.
+        let wrapped = "mutation($input: TransferInput!) { ...T } fragment T on Mutation { transfer(input: $input) { hash } }";
+        app.graphql_as(
+            &alice.access,
+            wrapped,
+            json!({"input": {"toAddress": bob.address, "amount": "7"}}),
+        )
+        .await
+        .assert_ok();
         let (wallet, cache) = read(&app).await;
         assert_eq!(cache, "MISS", "the transfer dropped the entry");
         assert_eq!(wallet["pendingIncoming"], "7");
@@ -267,6 +275,10 @@ async fn rate_limits_by_class_with_headers_and_nothing_executed() {
             .send()
             .await
             .unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        // An auth mutation hidden in a fragment is still an auth attempt.
+        let hidden = "mutation { ... on Mutation { login(input: {login: \"user1\", password: \"nope nope\"}) { accessToken } } }";
+        let res = app.post_graphql(None, json!({"query": hidden})).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 
         // Per login name: other addresses guessing the same account are limited too.
@@ -577,4 +589,12 @@ async fn starting_without_redis_serves_and_reports() {
             "degraded"
         );
     }
+}
+
+#[tokio::test]
+async fn each_login_in_a_document_counts() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.rate_limit_auth = 3).await;
+    let many = "mutation { a: login(input: {login: \"x\", password: \"y\"}) { accessToken } b: login(input: {login: \"x\", password: \"y\"}) { accessToken } c: login(input: {login: \"x\", password: \"y\"}) { accessToken } d: login(input: {login: \"x\", password: \"y\"}) { accessToken } }";
+    let res = app.post_graphql(None, json!({"query": many})).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }

@@ -362,3 +362,22 @@ async fn shutdown_closes_sockets_with_going_away() {
         }
     }
 }
+
+#[tokio::test]
+async fn sockets_carry_subscriptions_only() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let mut ws = Ws::connect_as(&app, TRANSPORT_WS, Some(&alice.access)).await;
+        let transfer = format!(
+            "mutation {{ transfer(input: {{toAddress: \"{}\", amount: \"1\"}}) {{ hash }} }}",
+            bob.address
+        );
+        ws.subscribe("1", &transfer, json!({})).await;
+        assert_eq!(ws.next_error_code("1").await, "BAD_REQUEST");
+        ws.subscribe("2", "{ chainStats { height } }", json!({}))
+            .await;
+        assert_eq!(ws.next_error_code("2").await, "BAD_REQUEST");
+        assert_eq!(app.balance(&alice.address).await, "100", "nothing ran");
+    }
+}
