@@ -91,7 +91,7 @@ pub fn upgrade(
                 schema,
                 protocol,
                 meta,
-                slot,
+                slot: Some(slot),
                 socket,
                 subscriptions: HashMap::new(),
                 session: None,
@@ -113,7 +113,8 @@ struct Connection {
     schema: AppSchema,
     protocol: Protocols,
     meta: RequestMeta,
-    slot: SocketSlot,
+    /// Held while the socket counts against the limits; released as soon as it starts closing.
+    slot: Option<SocketSlot>,
     socket: WebSocket,
     subscriptions: HashMap<String, BoxStream<'static, Response>>,
     session: Option<Session>,
@@ -199,6 +200,8 @@ impl Connection {
                 Flow::Continue => {}
                 Flow::Gone => return,
                 Flow::Close(code, reason) => {
+                    // A closing socket no longer counts: its client may reconnect at once.
+                    self.slot.take();
                     if self.protocol == Protocols::SubscriptionsTransportWS && code >= 4000 {
                         // The legacy protocol reports through a message; the close code is
                         // for clients that look.
@@ -304,9 +307,9 @@ impl Connection {
             },
         };
         if let Some(user) = user
-            && !self
-                .slot
-                .claim_user(user, self.state.config.ws_max_connections_per_user)
+            && !self.slot.as_mut().is_some_and(|slot| {
+                slot.claim_user(user, self.state.config.ws_max_connections_per_user)
+            })
         {
             return close(CLOSE_TOO_MANY, "too many open sockets for this user");
         }
