@@ -42,6 +42,20 @@ impl User {
         }
     }
 
+    /// Every wallet of this user, through the batched loader.
+    async fn all_wallets(&self, ctx: &Context<'_>) -> Result<Vec<Wallet>> {
+        let wallets = ctx
+            .loaders()?
+            .wallets_by_owner
+            .load_one(self.model.id)
+            .await?;
+        Ok(wallets
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| Wallet::new(w, self.owner_view))
+            .collect())
+    }
+
     fn private_visible(&self, ctx: &Context<'_>) -> bool {
         self.owner_view
             || ctx
@@ -103,16 +117,11 @@ impl User {
 
     /// The wallet others pay this user into; its address and balance are public.
     async fn primary_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
-        let wallets = ctx
-            .loaders()?
-            .wallets_by_owner
-            .load_one(self.model.id)
-            .await?;
-        Ok(wallets
-            .unwrap_or_default()
+        Ok(self
+            .all_wallets(ctx)
+            .await?
             .into_iter()
-            .find(|w| w.is_primary)
-            .map(|w| Wallet::new(w, self.owner_view)))
+            .find(|w| w.model.is_primary))
     }
 
     async fn miner_stats(&self, ctx: &Context<'_>) -> Result<MinerStats> {
@@ -162,15 +171,6 @@ impl User {
             ctx.viewer()?.require()?;
             return Err(AppError::Forbidden("only the owner can list a user's wallets").into());
         }
-        let wallets = ctx
-            .loaders()?
-            .wallets_by_owner
-            .load_one(self.model.id)
-            .await?;
-        Ok(wallets
-            .unwrap_or_default()
-            .into_iter()
-            .map(|w| Wallet::new(w, self.owner_view))
-            .collect())
+        self.all_wallets(ctx).await
     }
 }
