@@ -1,23 +1,19 @@
 //! blackroad-api: a GraphQL-first API server for BlackRoad OS.
+//!
+//! `platform` holds what every domain uses; `http` and `graphql` are the edges; each domain
+//! (`auth`, `users`, `wallet`, `chain`, `audit`) is one folder holding everything of it.
 
+pub mod audit;
 pub mod auth;
-pub mod cache;
 pub mod chain;
-pub mod config;
-pub mod db;
-pub mod entities;
-pub mod error;
-pub mod events;
 pub mod graphql;
-pub mod metrics;
-pub mod pubsub;
-pub mod ratelimit;
-pub mod redis_link;
-pub mod rest;
+pub mod http;
+pub mod platform;
 pub mod seed;
 pub mod startup;
 pub mod state;
-pub mod subscriptions;
-pub mod telemetry;
 pub mod users;
 pub mod wallet;
+
+/// The configuration, at the path tools and tests know it by.
+pub use platform::config;

@@ -4,12 +4,10 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use blackroad_api::{
-    config::Config,
-    db,
     graphql::schema,
+    platform::{config::Config, db, telemetry},
     seed::{self, SeedPlan},
     startup::{self, Application},
-    telemetry,
     wallet::crypto::WalletCipher,
 };
 use clap::{Parser, Subcommand};
@@ -135,6 +133,7 @@ async fn seed_command(mut config: Config, plan: SeedPlan) -> anyhow::Result<Exit
     db::prepare(&conn, &config).await?;
     let cipher = WalletCipher::new(
         config
+            .wallet
             .wallet_master_key
             .as_deref()
             .unwrap_or_default()

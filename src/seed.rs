@@ -13,15 +13,17 @@ use uuid::Uuid;
 use crate::{
     auth::password::PasswordHasherPool,
     chain::{
+        BLOCK_REWARD, STATUS_CONFIRMED,
+        entity::{block, transaction},
         hashing::{BlockDraft, TxFields, find_nonce, sign, transaction_hash},
-        ledger::{STATUS_CONFIRMED, now_micros},
-        mining::{BLOCK_REWARD, tip},
+        now_micros, tip,
     },
-    entities::{block, transaction, user, wallet},
-    error::AppError,
+    platform::{error::AppError, money::UNITS_PER_COIN},
+    users::entity as user,
     wallet::{
+        SIGNUP_GRANT,
         crypto::{WalletCipher, generate_key_pair},
-        service::{SIGNUP_GRANT, UNITS_PER_COIN},
+        entity as wallet,
     },
 };
 

@@ -35,19 +35,16 @@ use tracing::Level;
 
 use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},
-    cache::ResponseCache,
-    config::Config,
-    db,
-    error::AppError,
-    graphql::{http as gql_http, schema},
-    metrics::Metrics,
-    pubsub,
-    ratelimit::RateLimiter,
-    redis_link::RedisLink,
-    rest::{auth_refresh, health},
+    graphql::{
+        schema,
+        transport::{Sockets, http as gql_http},
+    },
+    http::{health, refresh, security_headers},
+    platform::{
+        cache::ResponseCache, config::Config, db, error::AppError, metrics::Metrics, pubsub::Bus,
+        ratelimit::RateLimiter, redis_link::RedisLink, telemetry,
+    },
     state::{AppState, AppStateInner},
-    subscriptions::Sockets,
-    telemetry,
     wallet::crypto::WalletCipher,
 };
 
@@ -85,18 +82,21 @@ fn secret_from_file(dir: &Path, name: &str) -> anyhow::Result<String> {
 
 /// Fills in generated secrets for embedded mode (see `secret_from_file`).
 pub fn resolve_secrets(config: &mut Config) -> anyhow::Result<()> {
-    if !config.is_sqlite() && (config.secret_key.is_none() || config.wallet_master_key.is_none()) {
+    if !config.is_sqlite()
+        && (config.auth.secret_key.is_none() || config.wallet.wallet_master_key.is_none())
+    {
         // Instances sharing one database must share these keys, or they reject each
         // other's tokens and cannot decrypt each other's wallets.
         tracing::warn!(
             "SECRET_KEY or WALLET_MASTER_KEY unset with a shared database: using keys generated under DATA_DIR, which other instances will not have"
         );
     }
-    if config.secret_key.is_none() {
-        config.secret_key = Some(secret_from_file(&config.data_dir, "secret_key")?);
+    if config.auth.secret_key.is_none() {
+        config.auth.secret_key = Some(secret_from_file(&config.data_dir, "secret_key")?);
     }
-    if config.wallet_master_key.is_none() {
-        config.wallet_master_key = Some(secret_from_file(&config.data_dir, "wallet_master_key")?);
+    if config.wallet.wallet_master_key.is_none() {
+        config.wallet.wallet_master_key =
+            Some(secret_from_file(&config.data_dir, "wallet_master_key")?);
     }
     Ok(())
 }
@@ -108,14 +108,14 @@ impl Application {
         let db = db::connect(&config, statements.clone()).await?;
         db::prepare(&db, &config).await?;
 
-        let secret = config.secret_key.clone().unwrap_or_default();
-        let master = config.wallet_master_key.clone().unwrap_or_default();
+        let secret = config.auth.secret_key.clone().unwrap_or_default();
+        let master = config.wallet.wallet_master_key.clone().unwrap_or_default();
         let jwt = JwtKeys::new(
             secret.as_bytes(),
-            config.access_token_ttl().as_secs() as i64,
+            config.auth.access_token_ttl().as_secs() as i64,
         );
-        let passwords = PasswordHasherPool::new(config.hashing_concurrency);
-        let bus = pubsub::build(&config)?;
+        let passwords = PasswordHasherPool::new(config.auth.hashing_concurrency);
+        let bus = Bus::start(&config)?;
         let redis = match &config.redis_url {
             Some(url) => Some(Arc::new(RedisLink::new(
                 url,
@@ -274,7 +274,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics_text))
-        .route("/api/auth/refresh", post(auth_refresh::refresh))
+        .route("/api/auth/refresh", post(refresh::refresh))
         .route("/graphiql", get(graphiql))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state.clone())
@@ -299,18 +299,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             )
             .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_FRAME_OPTIONS,
-                HeaderValue::from_static("DENY"),
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            ))
+            .layer(security_headers())
             .layer(
                 CompressionLayer::new()
                     .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))),

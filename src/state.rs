@@ -9,13 +9,11 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},
-    cache::ResponseCache,
-    config::Config,
-    metrics::Metrics,
-    pubsub::Bus,
-    ratelimit::RateLimiter,
-    redis_link::RedisLink,
-    subscriptions::Sockets,
+    graphql::transport::Sockets,
+    platform::{
+        cache::ResponseCache, config::Config, metrics::Metrics, pubsub::Bus,
+        ratelimit::RateLimiter, redis_link::RedisLink,
+    },
     wallet::crypto::WalletCipher,
 };
 

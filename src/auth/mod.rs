@@ -1,8 +1,17 @@
-//! Accounts' credentials and sessions: password hashing, tokens, and the auth mutations.
+//! Accounts' credentials and sessions: password hashing, tokens, the viewer of a request, and
+//! the auth mutations.
 
-pub mod mutation;
+mod audit;
+mod config;
+pub mod entity;
+pub mod graphql;
 pub mod password;
 pub mod service;
 pub mod tokens;
-pub mod types;
 pub mod validate;
+mod viewer;
+
+pub use audit::AuthAction;
+pub use config::AuthConfig;
+pub use service::{Registration, Session};
+pub use viewer::{AuthUser, Viewer, authenticate};

@@ -10,7 +10,7 @@ use argon2::{
 };
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult};
 
 /// A real argon2id hash (of a random password nobody knows), with the same parameters as
 /// ours, verified against when the user does not exist so that a login takes the same time

@@ -4,24 +4,26 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
+    AuthAction, AuthUser, entity as refresh_token,
     tokens::{hash_refresh_token, new_refresh_token},
     validate,
 };
 use crate::{
-    entities::{refresh_token, user},
-    error::{AppError, AppResult},
-    events::{self, AuditContext},
-    pubsub::BusMessage,
+    audit::AuditContext,
+    platform::{
+        error::{AppError, AppResult},
+        validate::optional_text,
+        write::Write,
+    },
     state::AppState,
-    users::service as users,
-    wallet::service as wallets,
+    users::{self, UserModel},
+    wallet,
 };
 
 const BAD_CREDENTIALS: &str = "invalid username or password";
@@ -32,7 +34,7 @@ pub struct Session {
     pub access_token: String,
     pub refresh_token: String,
     pub expires_in: i64,
-    pub user: user::Model,
+    pub user: UserModel,
 }
 
 pub struct Registration {
@@ -42,24 +44,18 @@ pub struct Registration {
     pub full_name: Option<String>,
 }
 
-/// The authenticated caller of a request.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub user: user::Model,
-    pub session_id: Uuid,
-}
-
 /// Inserts a refresh token into `family` and signs an access token for it.
 async fn issue(
     db: &impl ConnectionTrait,
     state: &AppState,
-    user: user::Model,
+    user: UserModel,
     family_id: Uuid,
     id: Uuid,
 ) -> AppResult<Session> {
     let refresh = new_refresh_token();
     let now = Utc::now();
-    let ttl = Duration::from_std(state.config.refresh_token_ttl()).map_err(AppError::internal)?;
+    let ttl =
+        Duration::from_std(state.config.auth.refresh_token_ttl()).map_err(AppError::internal)?;
     refresh_token::ActiveModel {
         id: Set(id),
         user_id: Set(user.id),
@@ -90,7 +86,7 @@ pub async fn register(
     let username = validate::username(&input.username)?;
     let email = validate::email(&input.email)?;
     validate::password("password", &input.password)?;
-    let full_name = validate::optional_text("fullName", input.full_name.as_deref(), 100)?;
+    let full_name = optional_text("fullName", input.full_name.as_deref(), 100)?;
     // Cheap check first so a taken name costs no argon2 run; the unique indexes still decide
     // races between concurrent registrations.
     users::ensure_available(&state.db, &username, &email).await?;
@@ -98,9 +94,9 @@ pub async fn register(
 
     // The user row is the first statement, so on SQLite the transaction takes the write lock
     // at once instead of failing to upgrade a read snapshot under contention.
-    let txn = state.db.begin().await?;
+    let mut w = Write::begin(state, audit).await?;
     let user = users::create(
-        &txn,
+        w.db(),
         users::NewUser {
             username,
             email,
@@ -109,26 +105,29 @@ pub async fn register(
         },
     )
     .await?;
-    let wallet = wallets::create(
-        &txn,
+    let wallet = wallet::create(
+        w.db(),
         &state.wallet_cipher,
         user.id,
         None,
         true,
-        wallets::SIGNUP_GRANT,
+        wallet::SIGNUP_GRANT,
     )
     .await?;
-    let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
-    let event = events::record(
-        &txn,
-        &audit.with_actor(session.user.id),
-        "auth.register",
-        ("User", Some(session.user.id.to_string())),
+    let session = issue(w.db(), state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
+    w.act_as(session.user.id);
+    w.audit(
+        AuthAction::Register,
+        user_subject(&session.user),
         json!({"username": session.user.username, "wallet": wallet.address}),
     )
     .await?;
-    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
+    w.commit().await?;
     Ok(session)
+}
+
+fn user_subject(user: &UserModel) -> (&'static str, Option<String>) {
+    ("User", Some(user.id.to_string()))
 }
 
 pub async fn login(
@@ -150,18 +149,13 @@ pub async fn login(
             return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
         }
     };
-    let txn = state.db.begin().await?;
-    let user = users::touch_last_login(&txn, user).await?;
-    let session = issue(&txn, state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
-    let event = events::record(
-        &txn,
-        &audit.with_actor(session.user.id),
-        "auth.login",
-        ("User", Some(session.user.id.to_string())),
-        json!({}),
-    )
-    .await?;
-    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
+    let mut w = Write::begin(state, audit).await?;
+    let user = users::touch_last_login(w.db(), user).await?;
+    let session = issue(w.db(), state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
+    w.act_as(session.user.id);
+    w.audit(AuthAction::Login, user_subject(&session.user), json!({}))
+        .await?;
+    w.commit().await?;
     Ok(session)
 }
 
@@ -174,7 +168,7 @@ async fn record_failed_login(
     state: &AppState,
     audit: &AuditContext,
     login: &str,
-    found: Option<&user::Model>,
+    found: Option<&UserModel>,
 ) -> AppResult<()> {
     let audit = AuditContext {
         actor_id: found.map(|u| u.id),
@@ -186,16 +180,14 @@ async fn record_failed_login(
         Some(u) if !u.is_active => "inactive_user",
         Some(_) => "bad_password",
     };
-    let txn = state.db.begin().await?;
-    let event = events::record(
-        &txn,
-        &audit,
-        "auth.login_failed",
+    let mut w = Write::begin(state, &audit).await?;
+    w.audit(
+        AuthAction::LoginFailed,
         ("User", found.map(|u| u.id.to_string())),
         json!({"login": attempted, "reason": reason}),
     )
     .await?;
-    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await
+    w.commit().await
 }
 
 async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<u64> {
@@ -238,7 +230,7 @@ pub async fn refresh(
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     };
 
-    let txn = state.db.begin().await?;
+    let mut w = Write::begin(state, audit).await?;
     let next_id = Uuid::now_v7();
     // Claim the token with a conditional update: of two concurrent refreshes with the same
     // token exactly one wins; the other is treated as reuse.
@@ -247,23 +239,18 @@ pub async fn refresh(
         .filter(refresh_token::Column::Id.eq(current.id))
         .filter(refresh_token::Column::ReplacedBy.is_null())
         .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(w.db())
         .await?;
     if claimed.rows_affected != 1 {
-        txn.rollback().await?;
+        w.rollback().await?;
         revoke_family(&state.db, current.family_id).await?;
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     }
-    let session = issue(&txn, state, user, current.family_id, next_id).await?;
-    let event = events::record(
-        &txn,
-        &audit.with_actor(session.user.id),
-        "auth.refresh",
-        ("User", Some(session.user.id.to_string())),
-        json!({}),
-    )
-    .await?;
-    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
+    let session = issue(w.db(), state, user, current.family_id, next_id).await?;
+    w.act_as(session.user.id);
+    w.audit(AuthAction::Refresh, user_subject(&session.user), json!({}))
+        .await?;
+    w.commit().await?;
     Ok(session)
 }
 
@@ -283,30 +270,26 @@ pub async fn logout(
             else {
                 return Err(AppError::Unauthenticated(BAD_REFRESH));
             };
-            let txn = state.db.begin().await?;
-            revoke_family(&txn, current.family_id).await?;
-            let event = events::record(
-                &txn,
-                &audit.with_actor(current.user_id),
-                "auth.logout",
+            let mut w = Write::begin(state, &audit.with_actor(current.user_id)).await?;
+            revoke_family(w.db(), current.family_id).await?;
+            w.audit(
+                AuthAction::Logout,
                 ("User", Some(current.user_id.to_string())),
                 json!({"allSessions": false}),
             )
             .await?;
-            events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
+            w.commit().await?;
         }
         (None, Some(viewer)) => {
-            let txn = state.db.begin().await?;
-            revoke_all(&txn, viewer.user.id, None).await?;
-            let event = events::record(
-                &txn,
-                &audit.with_actor(viewer.user.id),
-                "auth.logout",
-                ("User", Some(viewer.user.id.to_string())),
+            let mut w = Write::begin(state, &audit.with_actor(viewer.user.id)).await?;
+            revoke_all(w.db(), viewer.user.id, None).await?;
+            w.audit(
+                AuthAction::Logout,
+                user_subject(&viewer.user),
                 json!({"allSessions": true}),
             )
             .await?;
-            events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
+            w.commit().await?;
         }
         (None, None) => return Err(AppError::Unauthenticated("authentication required")),
     }
@@ -349,39 +332,14 @@ pub async fn change_password(
         ));
     }
     let hash = state.passwords.hash(new_password).await?;
-    let txn = state.db.begin().await?;
-    users::set_password_hash(&txn, viewer.user.clone(), hash).await?;
-    revoke_all(&txn, viewer.user.id, Some(viewer.session_id)).await?;
-    let event = events::record(
-        &txn,
-        &audit.with_actor(viewer.user.id),
-        "auth.change_password",
-        ("User", Some(viewer.user.id.to_string())),
+    let mut w = Write::begin(state, &audit.with_actor(viewer.user.id)).await?;
+    users::set_password_hash(w.db(), viewer.user.clone(), hash).await?;
+    revoke_all(w.db(), viewer.user.id, Some(viewer.session_id)).await?;
+    w.audit(
+        AuthAction::ChangePassword,
+        user_subject(&viewer.user),
         json!({}),
     )
     .await?;
-    events::commit_and_publish(txn, &state.bus, [BusMessage::Audit(event)]).await?;
-    Ok(())
-}
-
-/// Resolves a bearer token to its user: a valid signature is not enough, the user must still
-/// be active and the session not revoked.
-pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthUser> {
-    let claims = state.jwt.verify_access(token)?;
-    let live_session = refresh_token::Entity::find()
-        .filter(refresh_token::Column::FamilyId.eq(claims.sid))
-        .filter(refresh_token::Column::UserId.eq(claims.sub))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .count(&state.db)
-        .await?;
-    if live_session == 0 {
-        return Err(AppError::Unauthenticated("session has been revoked"));
-    }
-    match users::find_by_id(&state.db, claims.sub).await? {
-        Some(user) if user.is_active => Ok(AuthUser {
-            user,
-            session_id: claims.sid,
-        }),
-        _ => Err(AppError::Unauthenticated("invalid or expired access token")),
-    }
+    w.commit().await
 }

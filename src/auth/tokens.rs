@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult};
 
 pub const ACCESS_TYP: &str = "access";
 

@@ -1,6 +1,6 @@
 //! Input rules for accounts. Each failure names the input field it concerns.
 
-use crate::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult};
 
 pub const USERNAME_LEN: std::ops::RangeInclusive<usize> = 3..=32;
 pub const PASSWORD_LEN: std::ops::RangeInclusive<usize> = 8..=128;
@@ -49,44 +49,6 @@ pub fn password(field: &'static str, raw: &str) -> AppResult<()> {
         ));
     }
     Ok(())
-}
-
-/// Optional free-text profile fields: trimmed, empty means cleared, bounded length.
-pub fn optional_text(
-    field: &'static str,
-    raw: Option<&str>,
-    max_chars: usize,
-) -> AppResult<Option<String>> {
-    let Some(value) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if value.chars().count() > max_chars {
-        return Err(AppError::bad_input(
-            field,
-            format!("{field} must be at most {max_chars} characters"),
-        ));
-    }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::bad_input(
-            field,
-            format!("{field} contains control characters"),
-        ));
-    }
-    Ok(Some(value.to_owned()))
-}
-
-pub fn avatar_url(raw: Option<&str>) -> AppResult<Option<String>> {
-    let url = optional_text("avatarUrl", raw, 2048)?;
-    if let Some(url) = &url {
-        let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.contains(' ') {
-            return Err(AppError::bad_input(
-                "avatarUrl",
-                "avatarUrl must be an http(s) URL",
-            ));
-        }
-    }
-    Ok(url)
 }
 
 #[cfg(test)]

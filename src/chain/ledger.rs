@@ -1,21 +1,24 @@
 //! Transfers: signed by the sender's wallet key, debited at once, credited when mined.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::hashing::{TxFields, sign, transaction_hash};
+use super::{
+    ChainAction, TransferEvent, TransferKind,
+    entity::transaction,
+    hashing::{TxFields, sign, transaction_hash},
+};
 use crate::{
-    entities::{transaction, user, wallet},
-    error::{AppError, AppResult},
-    events::{self, AuditContext},
-    pubsub::BusMessage,
+    audit::AuditContext,
+    platform::{
+        error::{AppError, AppResult, UniqueKey},
+        write::Write,
+    },
     state::AppState,
+    users::UserModel,
+    wallet::{self, WalletModel, is_valid_address},
 };
 
 pub const STATUS_PENDING: &str = "pending";
@@ -30,15 +33,6 @@ pub struct TransferRequest {
     pub message: Option<String>,
 }
 
-/// `RD` followed by 38 lower-case hex digits.
-pub fn is_valid_address(address: &str) -> bool {
-    address.len() == 40
-        && address.starts_with("RD")
-        && address[2..]
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
 /// Timestamps are kept to the microsecond, the precision both databases store, so that a
 /// hash computed now still matches the row read back later.
 pub fn now_micros() -> DateTime<Utc> {
@@ -46,30 +40,21 @@ pub fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-pub async fn wallet_by_address(
-    db: &impl ConnectionTrait,
-    address: &str,
-) -> AppResult<Option<wallet::Model>> {
-    Ok(wallet::Entity::find()
-        .filter(wallet::Column::Address.eq(address))
-        .one(db)
-        .await?)
-}
+/// Transaction hashes are unique; a clash means a duplicate submission.
+const UNIQUE_KEYS: &[UniqueKey] = &[UniqueKey {
+    postgres: "transactions_hash_key",
+    sqlite: "transactions.hash",
+    field: "hash",
+}];
 
 async fn sender_wallet(
     db: &impl ConnectionTrait,
-    sender: &user::Model,
+    sender: &UserModel,
     from: Option<&str>,
-) -> AppResult<wallet::Model> {
+) -> AppResult<WalletModel> {
     let found = match from {
-        Some(address) => wallet_by_address(db, address).await?,
-        None => {
-            wallet::Entity::find()
-                .filter(wallet::Column::UserId.eq(sender.id))
-                .filter(wallet::Column::IsPrimary.eq(true))
-                .one(db)
-                .await?
-        }
+        Some(address) => wallet::by_address(db, address).await?,
+        None => wallet::primary_of(db, sender.id).await?,
     };
     match found {
         Some(w) if w.user_id == sender.id => Ok(w),
@@ -129,7 +114,7 @@ fn validate(req: &TransferRequest) -> AppResult<(i64, Option<String>)> {
 pub async fn transfer(
     state: &AppState,
     audit: &AuditContext,
-    sender: &user::Model,
+    sender: &UserModel,
     req: TransferRequest,
 ) -> AppResult<transaction::Model> {
     let (total, message) = validate(&req)?;
@@ -140,7 +125,7 @@ pub async fn transfer(
             "cannot send to the same wallet",
         ));
     }
-    if wallet_by_address(&state.db, &req.to_address)
+    if wallet::by_address(&state.db, &req.to_address)
         .await?
         .is_none()
     {
@@ -162,21 +147,11 @@ pub async fn transfer(
     });
     let signature = sign(&key, &hash);
 
-    let txn = state.db.begin().await?;
+    let mut w = Write::begin(state, &audit.with_actor(sender.id)).await?;
     // The balance check and the debit are one statement, so concurrent transfers can never
     // overdraw a wallet; it is also the transaction's first statement (SQLite write lock).
-    let debited = wallet::Entity::update_many()
-        .col_expr(
-            wallet::Column::Balance,
-            Expr::col(wallet::Column::Balance).sub(total),
-        )
-        .col_expr(wallet::Column::UpdatedAt, Expr::value(created_at))
-        .filter(wallet::Column::Id.eq(from.id))
-        .filter(wallet::Column::Balance.gte(total))
-        .exec(&txn)
-        .await?;
-    if debited.rows_affected != 1 {
-        txn.rollback().await?;
+    if !wallet::debit_if_covered(w.db(), from.id, total, created_at).await? {
+        w.rollback().await?;
         return Err(AppError::InsufficientFunds);
     }
     let record = transaction::ActiveModel {
@@ -193,24 +168,16 @@ pub async fn transfer(
         created_at: Set(created_at),
         confirmed_at: Set(None),
     }
-    .insert(&txn)
-    .await?;
-    let event = events::record(
-        &txn,
-        &audit.with_actor(sender.id),
-        "wallet.transfer",
+    .insert(w.db())
+    .await
+    .map_err(|e| AppError::from_db_unique(e, UNIQUE_KEYS))?;
+    w.audit(
+        ChainAction::Transfer,
         ("Transaction", Some(record.id.to_string())),
         json!({"from": record.from_address, "to": record.to_address, "amount": record.amount, "fee": record.fee}),
     )
     .await?;
-    events::commit_and_publish(
-        txn,
-        &state.bus,
-        [
-            BusMessage::TransactionAdded(record.clone()),
-            BusMessage::Audit(event),
-        ],
-    )
-    .await?;
+    w.publish(TransferEvent::new(TransferKind::Added, &record));
+    w.commit().await?;
     Ok(record)
 }

@@ -6,23 +6,27 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-    sea_query::{Expr, ExprTrait},
+    sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
+    BlockMined, ChainAction, TransferEvent, TransferKind,
+    entity::{block, transaction},
     hashing::{BlockDraft, find_nonce},
     ledger::{STATUS_CONFIRMED, STATUS_PENDING, now_micros},
 };
 use crate::{
-    entities::{block, transaction, user, wallet},
-    error::{AppError, AppResult},
-    events::{self, AuditContext},
-    pubsub::BusMessage,
+    audit::AuditContext,
+    platform::{
+        error::{AppError, AppResult, UniqueKey},
+        money::UNITS_PER_COIN,
+        write::Write,
+    },
     state::AppState,
-    wallet::service::UNITS_PER_COIN,
+    users::UserModel,
+    wallet,
 };
 
 pub const BLOCK_REWARD: i64 = 50 * UNITS_PER_COIN;
@@ -30,6 +34,19 @@ pub const DEFAULT_BLOCK_TRANSACTIONS: u64 = 10;
 pub const MAX_BLOCK_TRANSACTIONS: u64 = 100;
 /// Attempts before giving up when other miners keep extending the chain first.
 const MINING_ATTEMPTS: usize = 5;
+/// The unique index on a block's height decides races between miners.
+const UNIQUE_KEYS: &[UniqueKey] = &[
+    UniqueKey {
+        postgres: "blocks_index_key",
+        sqlite: "blocks.index",
+        field: "index",
+    },
+    UniqueKey {
+        postgres: "blocks_hash_key",
+        sqlite: "blocks.hash",
+        field: "hash",
+    },
+];
 
 pub async fn tip(db: &impl sea_orm::ConnectionTrait) -> AppResult<block::Model> {
     block::Entity::find()
@@ -42,7 +59,7 @@ pub async fn tip(db: &impl sea_orm::ConnectionTrait) -> AppResult<block::Model> 
 pub async fn mine_block(
     state: &AppState,
     audit: &AuditContext,
-    miner: &user::Model,
+    miner: &UserModel,
     max_transactions: u64,
 ) -> AppResult<block::Model> {
     if !(1..=MAX_BLOCK_TRANSACTIONS).contains(&max_transactions) {
@@ -68,7 +85,7 @@ pub async fn mine_block(
 async fn try_mine(
     state: &AppState,
     audit: &AuditContext,
-    miner: &user::Model,
+    miner: &UserModel,
     max_transactions: u64,
 ) -> AppResult<block::Model> {
     let tip = tip(&state.db).await?;
@@ -83,7 +100,7 @@ async fn try_mine(
         timestamp: now_micros(),
         previous_hash: tip.hash.clone(),
         transaction_hashes: pending.iter().map(|t| t.hash.clone()).collect(),
-        difficulty: state.config.chain_difficulty,
+        difficulty: state.config.chain.chain_difficulty,
     };
     let (draft, nonce, hash) = tokio::task::spawn_blocking(move || {
         let (nonce, hash) = find_nonce(&draft);
@@ -93,7 +110,7 @@ async fn try_mine(
     .map_err(AppError::internal)?;
 
     let fees: i64 = pending.iter().map(|t| t.fee).sum();
-    let txn = state.db.begin().await?;
+    let mut w = Write::begin(state, &audit.with_actor(miner.id)).await?;
     // The unique index on `index` decides races: the loser's insert fails with a conflict.
     let block = block::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -107,8 +124,9 @@ async fn try_mine(
         reward: Set(BLOCK_REWARD),
         transaction_count: Set(pending.len() as i32),
     }
-    .insert(&txn)
-    .await?;
+    .insert(w.db())
+    .await
+    .map_err(|e| AppError::from_db_unique(e, UNIQUE_KEYS))?;
 
     if !pending.is_empty() {
         let confirmed = transaction::Entity::update_many()
@@ -120,10 +138,10 @@ async fn try_mine(
             )
             .filter(transaction::Column::Id.is_in(pending.iter().map(|t| t.id)))
             .filter(transaction::Column::Status.eq(STATUS_PENDING))
-            .exec(&txn)
+            .exec(w.db())
             .await?;
         if confirmed.rows_affected != pending.len() as u64 {
-            txn.rollback().await?;
+            w.rollback().await?;
             return Err(AppError::Conflict {
                 field: None,
                 message: "transactions already mined".into(),
@@ -136,52 +154,32 @@ async fn try_mine(
         *credits.entry(t.to_address.as_str()).or_default() += t.amount;
     }
     for (address, amount) in credits {
-        wallet::Entity::update_many()
-            .col_expr(
-                wallet::Column::Balance,
-                Expr::col(wallet::Column::Balance).add(amount),
-            )
-            .filter(wallet::Column::Address.eq(address))
-            .exec(&txn)
-            .await?;
+        wallet::credit(w.db(), address, amount).await?;
     }
-    let paid = wallet::Entity::update_many()
-        .col_expr(
-            wallet::Column::Balance,
-            Expr::col(wallet::Column::Balance).add(BLOCK_REWARD + fees),
-        )
-        .filter(wallet::Column::UserId.eq(miner.id))
-        .filter(wallet::Column::IsPrimary.eq(true))
-        .exec(&txn)
-        .await?;
-    if paid.rows_affected != 1 {
-        txn.rollback().await?;
+    if !wallet::credit_primary(w.db(), miner.id, BLOCK_REWARD + fees).await? {
+        w.rollback().await?;
         return Err(AppError::internal(anyhow::anyhow!(
             "miner {} has no primary wallet",
             miner.id
         )));
     }
-    let event = events::record(
-        &txn,
-        &audit.with_actor(miner.id),
-        "chain.mine_block",
+    w.audit(
+        ChainAction::MineBlock,
         ("Block", Some(block.id.to_string())),
         json!({"index": block.index, "transactions": block.transaction_count, "fees": fees}),
     )
     .await?;
+    w.publish(BlockMined::from(&block));
     // The rows as they now stand in the database, for `walletActivity` subscribers.
-    let confirmed = pending.into_iter().map(|t| {
-        BusMessage::TransactionConfirmed(transaction::Model {
+    for t in pending {
+        let confirmed = transaction::Model {
             status: STATUS_CONFIRMED.to_owned(),
             block_id: Some(block.id),
             confirmed_at: Some(block.timestamp),
             ..t
-        })
-    });
-    let messages: Vec<BusMessage> = std::iter::once(BusMessage::BlockMined(block.clone()))
-        .chain(confirmed)
-        .chain([BusMessage::Audit(event)])
-        .collect();
-    events::commit_and_publish(txn, &state.bus, messages).await?;
+        };
+        w.publish(TransferEvent::new(TransferKind::Confirmed, &confirmed));
+    }
+    w.commit().await?;
     Ok(block)
 }

@@ -7,13 +7,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::{
+    entity::{block, transaction},
     hashing::{TxFields, block_hash, meets_difficulty, transaction_hash, verify_signature},
     ledger::STATUS_CONFIRMED,
 };
-use crate::{
-    entities::{block, transaction, wallet},
-    error::AppResult,
-};
+use crate::{platform::error::AppResult, wallet};
 
 /// Blocks checked per round trip; bounds memory on long chains.
 const PAGE: u64 = 500;
@@ -125,13 +123,7 @@ pub async fn verify_chain(db: &impl ConnectionTrait) -> AppResult<Verification> 
             .all(db)
             .await?;
         let senders: Vec<String> = txs.iter().map(|t| t.from_address.clone()).collect();
-        let public_keys: HashMap<String, String> = wallet::Entity::find()
-            .filter(wallet::Column::Address.is_in(senders))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|w| (w.address, w.public_key))
-            .collect();
+        let public_keys = wallet::public_keys(db, senders).await?;
         let mut by_block: HashMap<Uuid, Vec<transaction::Model>> = HashMap::new();
         for tx in txs {
             if let Some(block_id) = tx.block_id {

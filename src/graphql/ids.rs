@@ -4,39 +4,8 @@ use async_graphql::ID;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeType {
-    User,
-    Wallet,
-    Transaction,
-    Block,
-    Event,
-}
-
-impl NodeType {
-    fn name(self) -> &'static str {
-        match self {
-            NodeType::User => "User",
-            NodeType::Wallet => "Wallet",
-            NodeType::Transaction => "Transaction",
-            NodeType::Block => "Block",
-            NodeType::Event => "Event",
-        }
-    }
-
-    fn parse(name: &str) -> Option<Self> {
-        match name {
-            "User" => Some(NodeType::User),
-            "Wallet" => Some(NodeType::Wallet),
-            "Transaction" => Some(NodeType::Transaction),
-            "Block" => Some(NodeType::Block),
-            "Event" => Some(NodeType::Event),
-            _ => None,
-        }
-    }
-}
+use super::node::NodeType;
+use crate::platform::error::{AppError, AppResult};
 
 pub fn encode(kind: NodeType, id: Uuid) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
@@ -57,6 +26,14 @@ pub fn decode(id: &str, field: &'static str) -> AppResult<(NodeType, Uuid)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_node_type_round_trips() {
+        for kind in NodeType::ALL {
+            let id = Uuid::now_v7();
+            assert_eq!(decode(&encode(*kind, id), "id").unwrap(), (*kind, id));
+        }
+    }
 
     #[test]
     fn round_trip_and_garbage() {

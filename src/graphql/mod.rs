@@ -1,15 +1,15 @@
-//! The GraphQL layer: schema assembly, request context, HTTP transport, IDs and scalars.
+//! The GraphQL layer: schema assembly and the domain registry, request context and loaders,
+//! the admission pipeline, the transports (HTTP and WebSocket), Relay nodes and scalars.
 
+pub mod admission;
 pub mod batching;
+pub mod cache_policy;
 pub mod context;
-pub mod gate;
-pub mod http;
+pub mod error;
 pub mod ids;
-pub mod limits;
+pub mod loaders;
 pub mod node;
-pub mod pagination;
-pub mod persisted;
-pub mod request;
-pub mod response;
 pub mod scalars;
 pub mod schema;
+pub mod subscriptions;
+pub mod transport;

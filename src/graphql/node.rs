@@ -1,74 +1,79 @@
 //! Relay object identification: the `Node` interface, `node(id:)` and `nodes(ids:)`.
+//!
+//! One list (`nodes!` at the bottom) generates the `Node` interface, both directions of the
+//! type name ↔ id mapping, and the dispatch of `node(id:)`. A type can only mint an id with a
+//! `NodeType` variant, so a node type missing from the list does not compile; a listed type
+//! without a `NodeObject` impl does not compile either.
 
 use async_graphql::{Context, ID, Interface, Object, Result};
 use futures_util::future::try_join_all;
-use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use super::{
-    context::ContextExt,
-    ids::{self, NodeType},
-};
-use crate::{
-    chain::types::{Block, Transaction},
-    entities::event,
-    error::AppError,
-    events::types::Event,
-    users::types::User,
-    wallet::types::Wallet,
-};
+use super::ids;
+use crate::platform::error::AppError;
 
 /// Most ids `nodes` accepts in one call.
 const MAX_NODES: usize = 100;
 
-#[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
-pub enum Node {
-    User(User),
-    Wallet(Wallet),
-    Transaction(Transaction),
-    Block(Block),
-    Event(Event),
+/// A type `node(id:)` can fetch. `fetch` applies the type's visibility rules: what the viewer
+/// may not see is `None`, exactly like what does not exist.
+pub trait NodeObject: Sized {
+    const KIND: NodeType;
+
+    fn fetch(ctx: &Context<'_>, id: Uuid) -> impl Future<Output = Result<Option<Self>>> + Send;
+
+    fn node_id(id: Uuid) -> ID {
+        ids::encode(Self::KIND, id)
+    }
 }
 
-async fn load(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node>> {
-    let loaders = ctx.loaders()?;
-    Ok(match kind {
-        NodeType::User => loaders
-            .user_by_id
-            .load_one(id)
-            .await?
-            .filter(|u| u.is_active)
-            .map(|u| Node::User(User::new(u))),
-        NodeType::Wallet => loaders
-            .wallet_by_id
-            .load_one(id)
-            .await?
-            .map(|w| Node::Wallet(Wallet::new(w, false))),
-        NodeType::Block => loaders
-            .block_by_id
-            .load_one(id)
-            .await?
-            .map(|b| Node::Block(Block(b))),
-        NodeType::Transaction => loaders
-            .transaction_by_id
-            .load_one(id)
-            .await?
-            .map(|t| Node::Transaction(Transaction(t))),
-        // The audit log is for admins; to anyone else its entries do not exist. Rarely
-        // fetched by id, so no loader.
-        NodeType::Event => {
-            let admin = ctx.viewer()?.user().is_some_and(|u| u.user.is_admin);
-            if !admin {
-                return Ok(None);
-            }
-            event::Entity::find_by_id(id)
-                .one(&ctx.state()?.db)
-                .await
-                .map_err(AppError::from)?
-                .map(|e| Node::Event(Event(e)))
+macro_rules! nodes {
+    ($($kind:ident => $($seg:ident)::+),* $(,)?) => {
+        #[derive(Interface)]
+        #[graphql(field(name = "id", ty = "ID"))]
+        pub enum Node {
+            $($kind($($seg)::+)),*
         }
-    })
+
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum NodeType {
+            $($kind),*
+        }
+
+        impl NodeType {
+            pub const ALL: &'static [NodeType] = &[$(NodeType::$kind),*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(NodeType::$kind => stringify!($kind)),*
+                }
+            }
+
+            pub fn parse(name: &str) -> Option<Self> {
+                match name {
+                    $(stringify!($kind) => Some(NodeType::$kind),)*
+                    _ => None,
+                }
+            }
+        }
+
+        async fn fetch(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node>> {
+            Ok(match kind {
+                $(NodeType::$kind => {
+                    <$($seg)::+ as NodeObject>::fetch(ctx, id).await?.map(Node::$kind)
+                })*
+            })
+        }
+    };
+}
+
+// The registry of node types: one line per type that implements `Node`.
+nodes! {
+    User => crate::graphql::schema::User,
+    Wallet => crate::wallet::graphql::Wallet,
+    Transaction => crate::chain::graphql::Transaction,
+    Block => crate::chain::graphql::Block,
+    Event => crate::audit::graphql::Event,
 }
 
 #[derive(Default)]
@@ -80,7 +85,7 @@ impl NodeQuery {
     #[graphql(cache_control(max_age = 10, private))]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, id) = ids::decode(&id, "id")?;
-        load(ctx, kind, id).await
+        fetch(ctx, kind, id).await
     }
 
     /// Several objects by global ID, in the same order; batched into one query per type.
@@ -98,6 +103,6 @@ impl NodeQuery {
             .iter()
             .map(|id| ids::decode(id, "ids"))
             .collect::<Result<Vec<_>, _>>()?;
-        try_join_all(decoded.into_iter().map(|(kind, id)| load(ctx, kind, id))).await
+        try_join_all(decoded.into_iter().map(|(kind, id)| fetch(ctx, kind, id))).await
     }
 }

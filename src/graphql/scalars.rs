@@ -1,55 +1,10 @@
-//! `Amount`: money as a decimal string with up to 8 fractional digits, held as an integer
-//! number of 1e-8 units so that no arithmetic ever touches a float.
+//! Custom scalars: `Amount`, money as a decimal string (see `platform::money`).
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 
-const SCALE: i64 = 100_000_000;
-const FRACTION_DIGITS: usize = 8;
+use crate::platform::money::Amount;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Amount(pub i64);
-
-impl Amount {
-    pub fn to_decimal_string(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        let (whole, frac) = (abs / SCALE as u64, abs % SCALE as u64);
-        if frac == 0 {
-            return format!("{sign}{whole}");
-        }
-        let frac = format!("{frac:08}");
-        format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
-    }
-
-    /// Parses a non-negative decimal like "12", "0.5" or "1.00000001".
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-        if !digits(whole) || (text.contains('.') && !digits(frac)) {
-            return Err("amount must be a non-negative decimal string such as \"12.5\"".into());
-        }
-        if frac.len() > FRACTION_DIGITS {
-            return Err("amount has more than 8 fractional digits".into());
-        }
-        let whole: i64 = whole
-            .parse()
-            .map_err(|_| "amount is too large".to_string())?;
-        let frac_units: i64 = if frac.is_empty() {
-            0
-        } else {
-            format!("{frac:0<8}")
-                .parse()
-                .map_err(|_| "amount is not a number".to_string())?
-        };
-        whole
-            .checked_mul(SCALE)
-            .and_then(|w| w.checked_add(frac_units))
-            .map(Amount)
-            .ok_or_else(|| "amount is too large".into())
-    }
-}
-
+// The GraphQL face of `Amount`; parse errors name the type (BAD_USER_INPUT).
 #[Scalar(name = "Amount")]
 impl ScalarType for Amount {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -61,37 +16,5 @@ impl ScalarType for Amount {
 
     fn to_value(&self) -> Value {
         Value::String(self.to_decimal_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_without_trailing_zeros() {
-        assert_eq!(Amount(100 * SCALE).to_decimal_string(), "100");
-        assert_eq!(Amount(150_000_000).to_decimal_string(), "1.5");
-        assert_eq!(Amount(1).to_decimal_string(), "0.00000001");
-        assert_eq!(Amount(0).to_decimal_string(), "0");
-    }
-
-    #[test]
-    fn parses_strictly() {
-        assert_eq!(Amount::parse("100").unwrap(), Amount(100 * SCALE));
-        assert_eq!(Amount::parse("0.00000001").unwrap(), Amount(1));
-        assert_eq!(Amount::parse("1.5").unwrap(), Amount(150_000_000));
-        for bad in [
-            "",
-            "-1",
-            "1.",
-            ".5",
-            "1.000000001",
-            "1e5",
-            "abc",
-            "99999999999999999999",
-        ] {
-            assert!(Amount::parse(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -1,15 +1,25 @@
-//! The one schema: a `MergedObject` of every domain's queries, mutations and subscriptions.
+//! The one schema, and the registry every domain adds itself to. A new domain adds its part to
+//! `Query`, `Mutation`, `Subscription` and `User` here, its node types in `node.rs`, and its
+//! cache-tag tables to `DOMAIN_TAGS`; the registry tests fail when a Mutation field has no tags
+//! or a cacheable type no invalidating mutation.
 
-use async_graphql::{MergedObject, MergedSubscription, Schema};
+use async_graphql::{Context, ID, MergedObject, MergedSubscription, Result, Schema};
+use uuid::Uuid;
 
-use super::node::NodeQuery;
+use super::{
+    context::ContextExt,
+    node::{NodeObject, NodeQuery, NodeType},
+};
 use crate::{
-    auth::mutation::AuthMutation,
-    chain::{mutation::ChainMutation, query::ChainQuery, subscription::ChainSubscription},
-    events::{query::EventsQuery, subscription::EventsSubscription},
+    audit::graphql::{EventsQuery, EventsSubscription},
+    auth::graphql::AuthMutation,
+    chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
     state::AppState,
-    users::{mutation::UsersMutation, query::UsersQuery},
-    wallet::{mutation::WalletMutation, query::WalletQuery},
+    users::{
+        UserModel,
+        graphql::{UserById, UserCore, UserRef, UsersMutation, UsersQuery},
+    },
+    wallet::graphql::{UserWallets, WalletMutation, WalletQuery},
 };
 
 #[derive(MergedObject, Default)]
@@ -20,6 +30,80 @@ pub struct Mutation(AuthMutation, UsersMutation, WalletMutation, ChainMutation);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(ChainSubscription, EventsSubscription);
+
+// A registered account: the users domain's core fields and every other domain's part.
+#[derive(MergedObject)]
+#[graphql(name = "User")]
+pub struct User(UserCore, UserWallets, UserMining);
+
+impl User {
+    pub fn from_ref(user: UserRef) -> Self {
+        User(
+            UserCore(user.clone()),
+            UserWallets(user.clone()),
+            UserMining(user),
+        )
+    }
+
+    pub fn new(model: UserModel) -> Self {
+        Self::from_ref(UserRef::new(model, false))
+    }
+
+    /// A user seen by themself before any token was sent (register, login and refresh
+    /// payloads).
+    pub fn owned(model: UserModel) -> Self {
+        Self::from_ref(UserRef::new(model, true))
+    }
+
+    fn user(&self) -> &UserRef {
+        &self.0.0
+    }
+
+    /// For the `Node` interface.
+    pub async fn id(&self, _ctx: &Context<'_>) -> Result<ID> {
+        Ok(self.user().node_id())
+    }
+}
+
+impl NodeObject for User {
+    const KIND: NodeType = NodeType::User;
+
+    async fn fetch(ctx: &Context<'_>, id: Uuid) -> Result<Option<Self>> {
+        let user = ctx.loader::<UserById>()?.load_one(id).await?;
+        Ok(user.filter(|u| u.is_active).map(User::new))
+    }
+}
+
+/// A domain's cache-tag tables: the tags each of its mutations writes, and the types whose
+/// entries depend on more than their own name (a type's tag is otherwise its name, with
+/// `Connection`/`Edge` stripped).
+pub struct DomainTags {
+    pub mutations: &'static [(&'static str, &'static [&'static str])],
+    pub types: &'static [(&'static str, &'static [&'static str])],
+}
+
+pub const DOMAIN_TAGS: &[DomainTags] = &[
+    DomainTags {
+        mutations: crate::auth::graphql::MUTATION_TAGS,
+        types: &[],
+    },
+    DomainTags {
+        mutations: crate::users::graphql::MUTATION_TAGS,
+        types: &[],
+    },
+    DomainTags {
+        mutations: crate::wallet::graphql::MUTATION_TAGS,
+        types: &[],
+    },
+    DomainTags {
+        mutations: crate::chain::graphql::MUTATION_TAGS,
+        types: crate::chain::graphql::TYPE_TAGS,
+    },
+    DomainTags {
+        mutations: crate::audit::graphql::MUTATION_TAGS,
+        types: &[],
+    },
+];
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -41,7 +125,7 @@ pub fn build(state: Option<AppState>) -> AppSchema {
             builder = builder.disable_suggestions();
         }
         if config.cache_enabled {
-            builder = builder.extension(crate::cache::policy::CachePolicy);
+            builder = builder.extension(super::cache_policy::CachePolicy);
         }
         builder = builder.data(state);
     }

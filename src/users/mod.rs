@@ -1,7 +1,30 @@
-//! User accounts: profile reads and updates, and the `User` type.
+//! User accounts: profiles, their reads and updates, and the core of the `User` type (the
+//! merged `User` object is assembled in `graphql::schema` from every domain's part).
 
-pub mod loaders;
-pub mod mutation;
-pub mod query;
-pub mod service;
-pub mod types;
+mod audit;
+pub mod entity;
+pub mod graphql;
+mod repo;
+mod service;
+
+pub use audit::UserAction;
+pub use entity::{Entity as UserEntity, Model as UserModel};
+pub use repo::{
+    NewUser, ProfileChanges, by_ids, create, ensure_available, find_by_id, find_by_login,
+    find_by_username, set_admin, set_password_hash, touch_last_login,
+};
+pub use service::{set_admin_flag, update_profile};
+
+/// Unique indexes of `users`, for naming the field of a clash.
+pub const UNIQUE_KEYS: &[crate::platform::error::UniqueKey] = &[
+    crate::platform::error::UniqueKey {
+        postgres: "users_username_key",
+        sqlite: "users.username",
+        field: "username",
+    },
+    crate::platform::error::UniqueKey {
+        postgres: "users_email_key",
+        sqlite: "users.email",
+        field: "email",
+    },
+];

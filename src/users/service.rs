@@ -1,146 +1,63 @@
-//! Account rules over any connection (inside a transaction or not).
+//! Account rules on the write path.
 
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
-use uuid::Uuid;
+use serde_json::json;
 
+use super::{ProfileChanges, UserAction, UserModel, repo};
 use crate::{
-    entities::user,
-    error::{AppError, AppResult},
+    audit::AuditContext,
+    platform::{error::AppResult, write::Write},
+    state::AppState,
 };
 
-pub struct NewUser {
-    pub username: String,
-    pub email: String,
-    pub password_hash: String,
-    pub full_name: Option<String>,
-}
-
-pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> AppResult<user::Model> {
-    let now = Utc::now();
-    let model = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        username: Set(new.username),
-        email: Set(new.email),
-        password_hash: Set(new.password_hash),
-        full_name: Set(new.full_name),
-        avatar_url: Set(None),
-        bio: Set(None),
-        is_active: Set(true),
-        is_verified: Set(false),
-        is_admin: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(model)
-}
-
-pub async fn find_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<user::Model>> {
-    Ok(user::Entity::find_by_id(id).one(db).await?)
-}
-
-pub async fn find_by_username(
-    db: &impl ConnectionTrait,
-    username: &str,
-) -> AppResult<Option<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Username.eq(username.trim().to_lowercase()))
-        .one(db)
-        .await?)
-}
-
-/// `login` may be a username or an email; both are stored lower-cased.
-pub async fn find_by_login(
-    db: &impl ConnectionTrait,
-    login: &str,
-) -> AppResult<Option<user::Model>> {
-    let login = login.trim().to_lowercase();
-    Ok(user::Entity::find()
-        .filter(
-            Condition::any()
-                .add(user::Column::Username.eq(login.clone()))
-                .add(user::Column::Email.eq(login)),
-        )
-        .one(db)
-        .await?)
-}
-
-/// Reports which unique field is already taken, so register can fail before hashing.
-pub async fn ensure_available(
-    db: &impl ConnectionTrait,
-    username: &str,
-    email: &str,
-) -> AppResult<()> {
-    let taken = user::Entity::find()
-        .filter(
-            Condition::any()
-                .add(user::Column::Username.eq(username))
-                .add(user::Column::Email.eq(email)),
-        )
-        .all(db)
-        .await?;
-    if taken.iter().any(|u| u.username == username) {
-        return Err(AppError::Conflict {
-            field: Some("username"),
-            message: "username is already taken".into(),
-        });
-    }
-    if !taken.is_empty() {
-        return Err(AppError::Conflict {
-            field: Some("email"),
-            message: "email is already taken".into(),
-        });
-    }
-    Ok(())
-}
-
-pub async fn touch_last_login(
-    db: &impl ConnectionTrait,
-    user: user::Model,
-) -> AppResult<user::Model> {
-    let mut active: user::ActiveModel = user.into();
-    active.last_login_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?)
-}
-
-pub struct ProfileChanges {
-    /// `None` leaves a field unchanged; `Some(None)` clears it.
-    pub full_name: Option<Option<String>>,
-    pub avatar_url: Option<Option<String>>,
-    pub bio: Option<Option<String>>,
-}
-
+/// Applies `changes` to the viewer's profile.
 pub async fn update_profile(
-    db: &impl ConnectionTrait,
-    user: user::Model,
+    state: &AppState,
+    audit: &AuditContext,
+    user: UserModel,
     changes: ProfileChanges,
-) -> AppResult<user::Model> {
-    let mut active: user::ActiveModel = user.into();
-    if let Some(v) = changes.full_name {
-        active.full_name = Set(v);
-    }
-    if let Some(v) = changes.avatar_url {
-        active.avatar_url = Set(v);
-    }
-    if let Some(v) = changes.bio {
-        active.bio = Set(v);
-    }
-    active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+) -> AppResult<UserModel> {
+    // Which fields changed, not their values: a bio is not a secret, but the log has no need
+    // to copy personal data.
+    let changed: Vec<&str> = [
+        ("fullName", changes.full_name.is_some()),
+        ("avatarUrl", changes.avatar_url.is_some()),
+        ("bio", changes.bio.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect();
+    let mut w = Write::begin(state, audit).await?;
+    let user = repo::update_profile(w.db(), user, changes).await?;
+    w.audit(
+        UserAction::UpdateProfile,
+        ("User", Some(user.id.to_string())),
+        json!({"fields": changed}),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(user)
 }
 
-pub async fn set_password_hash(
-    db: &impl ConnectionTrait,
-    user: user::Model,
-    password_hash: String,
-) -> AppResult<user::Model> {
-    let mut active: user::ActiveModel = user.into();
-    active.password_hash = Set(password_hash);
-    active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+/// Grants or revokes admin rights (the `admin` command and the admin console).
+pub async fn set_admin_flag(
+    state: &AppState,
+    audit: &AuditContext,
+    user: UserModel,
+    is_admin: bool,
+) -> AppResult<UserModel> {
+    let action = if is_admin {
+        UserAction::GrantAdmin
+    } else {
+        UserAction::RevokeAdmin
+    };
+    let mut w = Write::begin(state, audit).await?;
+    let user = repo::set_admin(w.db(), user, is_admin).await?;
+    w.audit(
+        action,
+        ("User", Some(user.id.to_string())),
+        json!({"username": user.username}),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(user)
 }

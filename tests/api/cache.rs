@@ -528,7 +528,7 @@ async fn persisted_queries_are_shared_through_redis() {
     let a = instance(url.clone(), prefix.clone()).await;
     let b = instance(url, prefix).await;
     let query = "{ chainStats { height } }";
-    let hash = blackroad_api::graphql::persisted::sha256_hex(query);
+    let hash = blackroad_api::graphql::admission::persisted::sha256_hex(query);
     let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
     let res = b.post_graphql(None, json!({"extensions": ext})).await;
     assert_eq!(

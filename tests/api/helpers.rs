@@ -4,7 +4,10 @@
 
 use std::{net::IpAddr, sync::atomic::Ordering};
 
-use blackroad_api::{config::Config, startup::Application, state::AppState};
+use blackroad_api::{
+    auth::AuthConfig, chain::ChainConfig, config::Config, startup::Application, state::AppState,
+    wallet::WalletConfig,
+};
 use reqwest::{Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -116,13 +119,20 @@ impl Gql {
 
 pub fn test_config() -> Config {
     Config {
-        secret_key: Some(SECRET.into()),
-        wallet_master_key: Some(MASTER_KEY.into()),
         host: IpAddr::from([127, 0, 0, 1]),
         port: 0,
         auto_migrate: true,
+        auth: AuthConfig {
+            secret_key: Some(SECRET.into()),
+            ..Default::default()
+        },
+        wallet: WalletConfig {
+            wallet_master_key: Some(MASTER_KEY.into()),
+        },
         // Real proof of work, cheap enough for tests.
-        chain_difficulty: 2,
+        chain: ChainConfig {
+            chain_difficulty: 2,
+        },
         // Tests that exercise rate limits set their own; the rest send far more than a
         // client would from one address.
         rate_limit_auth: 0,
@@ -196,7 +206,7 @@ pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config
     };
     customize(&mut config);
     if std::env::var("TEST_LOG").is_ok() {
-        blackroad_api::telemetry::init(blackroad_api::config::LogFormat::Pretty);
+        blackroad_api::platform::telemetry::init(blackroad_api::config::LogFormat::Pretty);
     }
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());

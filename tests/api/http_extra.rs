@@ -1,6 +1,6 @@
 //! Persisted queries, hostile input, CORS, compression, security headers, graceful shutdown.
 
-use blackroad_api::{graphql::persisted::sha256_hex, startup::Application};
+use blackroad_api::{graphql::admission::persisted::sha256_hex, startup::Application};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use blackroad_api::{auth::tokens::JwtKeys, entities::block, pubsub::BusMessage};
+use blackroad_api::{auth::tokens::JwtKeys, chain::BlockMined};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
@@ -275,8 +275,8 @@ async fn expired_token_closes_the_socket_unless_renewed() {
     assert_eq!(renewed.expect_close().await.0, Some(4403));
 }
 
-fn fake_block(index: i64) -> block::Model {
-    block::Model {
+fn fake_block(index: i64) -> BlockMined {
+    BlockMined {
         id: uuid::Uuid::now_v7(),
         index,
         timestamp: chrono::Utc::now(),
@@ -310,9 +310,7 @@ async fn a_subscriber_that_falls_behind_is_ended_without_slowing_others() {
     }
     // A burst far beyond the buffer, faster than any socket drains it.
     for i in 0..200 {
-        app.state
-            .bus
-            .publish(BusMessage::BlockMined(fake_block(1000 + i)));
+        app.state.bus.publish(fake_block(1000 + i));
     }
     // The stalled client finds its 5 blocks, then its subscription ended with an error.
     for _ in 0..5 {

@@ -1,0 +1,140 @@
+//! The response cache at the HTTP edge: keys, lookups answered with `ETag`/304, what may be
+//! stored, and invalidation after mutations.
+
+use std::collections::BTreeSet;
+
+use async_graphql::Request;
+use axum::{
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+
+use super::response::Framing;
+use crate::{
+    auth::Viewer,
+    graphql::{
+        admission::OperationInfo,
+        cache_policy::{CachePlan, cache_key, mutation_tags},
+    },
+    platform::cache::CachedResponse,
+    state::AppState,
+};
+
+/// Cache keys for a query: the shared public key, and the viewer's private key.
+pub fn cache_keys(request: &Request, viewer: &Viewer) -> (String, Option<String>) {
+    let variables = serde_json::to_value(&request.variables).unwrap_or_default();
+    let operation = request.operation_name.as_deref();
+    let public = cache_key(&request.query, operation, &variables, "public");
+    let private = viewer.user().map(|u| {
+        cache_key(
+            &request.query,
+            operation,
+            &variables,
+            &format!("user:{}", u.user.id),
+        )
+    });
+    (public, private)
+}
+
+pub fn etag(body: &str) -> String {
+    let digest = hex::encode(Sha256::digest(body.as_bytes()));
+    format!("W/\"{}\"", &digest[..32])
+}
+
+fn cache_control(public: bool, max_age: u32) -> String {
+    format!(
+        "{}, max-age={max_age}",
+        if public { "public" } else { "private" }
+    )
+}
+
+/// A response from the cache (or a 304 when a GET's `If-None-Match` matches).
+pub fn from_cache(
+    entry: &CachedResponse,
+    framing: Framing,
+    headers: &HeaderMap,
+    method: &Method,
+) -> Response {
+    let not_modified = *method == Method::GET
+        && headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|tag| tag.trim() == entry.etag || tag.trim() == "*")
+            });
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = (StatusCode::OK, entry.body.clone()).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(framing.content_type()),
+        );
+        r
+    };
+    set_cache_headers(
+        &mut response,
+        Some((entry.public, entry.max_age)),
+        Some(&entry.etag),
+        "HIT",
+    );
+    response
+}
+
+pub fn set_cache_headers(
+    response: &mut Response,
+    policy: Option<(bool, u32)>,
+    etag: Option<&str>,
+    status: &'static str,
+) {
+    let headers = response.headers_mut();
+    let control = match policy {
+        Some((public, max_age)) => cache_control(public, max_age),
+        None => "no-store".to_owned(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&control) {
+        headers.insert(header::CACHE_CONTROL, v);
+    }
+    if let Some(etag) = etag.and_then(|e| HeaderValue::from_str(e).ok()) {
+        headers.insert(header::ETAG, etag);
+    }
+    headers.insert("x-cache", HeaderValue::from_static(status));
+}
+
+/// The entry to store for an executed query, if its plan and outcome allow it.
+pub fn storable(
+    plan: &CachePlan,
+    body: &serde_json::Value,
+    viewer: &Viewer,
+) -> Option<CachedResponse> {
+    let ok = body.get("errors").is_none() && body.get("data").is_some_and(|d| !d.is_null());
+    if !ok || !plan.cacheable || plan.max_age <= 0 || plan.max_age == i32::MAX {
+        return None;
+    }
+    if !plan.public && viewer.user().is_none() {
+        return None;
+    }
+    let text = body.to_string();
+    Some(CachedResponse {
+        etag: etag(&text),
+        body: text,
+        max_age: plan.max_age as u32,
+        public: plan.public,
+    })
+}
+
+/// Drops what the executed mutations wrote, before their response leaves.
+pub async fn invalidate_after(state: &AppState, mutations: &[&OperationInfo]) {
+    let mut tags: BTreeSet<String> = mutations
+        .iter()
+        .flat_map(|info| info.root_fields.iter())
+        .flat_map(|field| mutation_tags(field).into_iter().map(str::to_owned))
+        .collect();
+    if mutations.iter().any(|info| info.root_fields.is_empty()) {
+        // Whatever it was, it may have written anything.
+        tags.extend(mutation_tags("").into_iter().map(str::to_owned));
+    }
+    state.cache.invalidate(&tags).await;
+}

@@ -1,0 +1,13 @@
+//! The transports: GraphQL over HTTP and over WebSocket, and what they share (request
+//! parsing, response shaping, rate limits, the HTTP cache stage, socket accounting).
+
+pub mod http;
+mod http_cache;
+mod rate;
+pub mod request;
+pub mod response;
+pub mod sockets;
+mod ws;
+mod ws_protocol;
+
+pub use sockets::Sockets;

@@ -1,0 +1,77 @@
+//! Raw SQL for what the query builder cannot say on both databases (window functions,
+//! aggregates that must come back as BIGINT), with placeholders in each backend's syntax.
+
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement, Value};
+
+use crate::platform::error::AppResult;
+
+/// Builds a statement, numbering `$n` placeholders for PostgreSQL and `?` for SQLite.
+pub struct SqlBuilder {
+    backend: DbBackend,
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl SqlBuilder {
+    pub fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            sql: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => {
+                let n = self.values.len();
+                self.sql.push_str(&format!("${n}"));
+            }
+            _ => self.sql.push('?'),
+        }
+        self
+    }
+
+    /// `(p1, p2, …)` for an IN list.
+    pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        self.sql.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self.sql.push(')');
+        self
+    }
+
+    pub fn build(&self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.sql.clone(), self.values.clone())
+    }
+
+    pub async fn all(&self, db: &impl ConnectionTrait) -> AppResult<Vec<QueryResult>> {
+        Ok(db.query_all_raw(self.build()).await?)
+    }
+
+    pub async fn models<M: FromQueryResult>(&self, db: &impl ConnectionTrait) -> AppResult<Vec<M>> {
+        let rows = self.all(db).await?;
+        rows.iter()
+            .map(|r| M::from_query_result(r, "").map_err(Into::into))
+            .collect()
+    }
+
+    /// The first column of the first row as an integer (0 when there is no row or it is NULL).
+    pub async fn scalar_i64(&self, db: &impl ConnectionTrait) -> AppResult<i64> {
+        let row = db.query_one_raw(self.build()).await?;
+        Ok(match row {
+            Some(row) => row.try_get_by_index::<Option<i64>>(0)?.unwrap_or(0),
+            None => 0,
+        })
+    }
+}
