@@ -4,8 +4,10 @@
 pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod genesis;
 mod m20261125_000001_initial;
+mod m20261126_000010_notifications;
 
 pub use genesis::{GENESIS_BLOCK_ID, GENESIS_PREVIOUS_HASH, block_hash, genesis_timestamp};
 
@@ -14,6 +16,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_initial::Migration)]
+        vec![
+            Box::new(m20261125_000001_initial::Migration),
+            Box::new(m20261126_000010_notifications::Migration),
+        ]
     }
 }

@@ -12,8 +12,10 @@ use super::{
 };
 use crate::{
     audit::AuditContext,
+    notifications::{self, Kind, NewNotification},
     platform::{
         error::{AppError, AppResult, UniqueKey},
+        money::Amount,
         write::Write,
     },
     state::AppState,
@@ -125,12 +127,9 @@ pub async fn transfer(
             "cannot send to the same wallet",
         ));
     }
-    if wallet::by_address(&state.db, &req.to_address)
-        .await?
-        .is_none()
-    {
+    let Some(recipient) = wallet::by_address(&state.db, &req.to_address).await? else {
         return Err(AppError::NotFound("recipient wallet"));
-    }
+    };
     let key = state
         .wallet_cipher
         .decrypt(&from.encrypted_private_key, &from.address)?;
@@ -178,6 +177,20 @@ pub async fn transfer(
     )
     .await?;
     w.publish(TransferEvent::new(TransferKind::Added, &record));
+    notifications::notify(
+        &mut w,
+        NewNotification {
+            recipient: recipient.user_id,
+            kind: Kind::TransferReceived,
+            title: format!("Incoming transfer of {} RC", Amount(record.amount)),
+            body: Some(format!(
+                "From {}; credited when mined.",
+                record.from_address
+            )),
+            subject: Some(("Transaction", record.id)),
+        },
+    )
+    .await?;
     w.commit().await?;
     Ok(record)
 }

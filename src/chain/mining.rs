@@ -19,9 +19,10 @@ use super::{
 };
 use crate::{
     audit::AuditContext,
+    notifications::{self, Kind, NewNotification},
     platform::{
         error::{AppError, AppResult, UniqueKey},
-        money::UNITS_PER_COIN,
+        money::{Amount, UNITS_PER_COIN},
         write::Write,
     },
     state::AppState,
@@ -170,6 +171,14 @@ async fn try_mine(
     )
     .await?;
     w.publish(BlockMined::from(&block));
+    let recipients = wallet::by_addresses(
+        w.db(),
+        &pending
+            .iter()
+            .map(|t| t.to_address.clone())
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     // The rows as they now stand in the database, for `walletActivity` subscribers.
     for t in pending {
         let confirmed = transaction::Model {
@@ -179,6 +188,19 @@ async fn try_mine(
             ..t
         };
         w.publish(TransferEvent::new(TransferKind::Confirmed, &confirmed));
+        if let Some(owner) = recipients.get(&confirmed.to_address).map(|w| w.user_id) {
+            notifications::notify(
+                &mut w,
+                NewNotification {
+                    recipient: owner,
+                    kind: Kind::TransferConfirmed,
+                    title: format!("{} RC credited", Amount(confirmed.amount)),
+                    body: Some(format!("Confirmed in block {}.", block.index)),
+                    subject: Some(("Transaction", confirmed.id)),
+                },
+            )
+            .await?;
+        }
     }
     w.commit().await?;
     Ok(block)

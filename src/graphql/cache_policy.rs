@@ -50,6 +50,18 @@ pub fn type_tags(type_name: &str) -> Vec<&str> {
     vec![base]
 }
 
+/// The tags a field returning a scalar declared (`Query.unreadMailCount`).
+pub fn field_tags(parent: &str, field: &str) -> &'static [&'static str] {
+    DOMAIN_TAGS
+        .iter()
+        .flat_map(|d| d.fields.iter())
+        .find(|(name, _)| {
+            name.split_once('.')
+                .is_some_and(|(p, f)| p == parent && f == field)
+        })
+        .map_or(&[], |(_, tags)| *tags)
+}
+
 /// The tags a mutation declared it writes; an unknown one may have written anything.
 pub fn mutation_tags(root_field: &str) -> Vec<&'static str> {
     DOMAIN_TAGS
@@ -149,6 +161,9 @@ impl Extension for CachePolicyExtension {
                     plan.cacheable = false;
                 }
                 let known = known_tags();
+                for tag in field_tags(parent_name, info.name) {
+                    plan.tags.insert((*tag).to_owned());
+                }
                 for name in [parent_name, strip(info.return_type)] {
                     for tag in type_tags(name) {
                         if known.contains(tag) {

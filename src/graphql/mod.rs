@@ -9,6 +9,8 @@ pub mod error;
 pub mod ids;
 pub mod loaders;
 pub mod node;
+#[cfg(test)]
+mod registry_tests;
 pub mod scalars;
 pub mod schema;
 pub mod subscriptions;

@@ -57,7 +57,12 @@ macro_rules! nodes {
             }
         }
 
-        async fn fetch(ctx: &Context<'_>, kind: NodeType, id: Uuid) -> Result<Option<Node>> {
+        /// The node of `kind` with `id`, as the viewer may see it.
+        pub async fn fetch_node(
+            ctx: &Context<'_>,
+            kind: NodeType,
+            id: Uuid,
+        ) -> Result<Option<Node>> {
             Ok(match kind {
                 $(NodeType::$kind => {
                     <$($seg)::+ as NodeObject>::fetch(ctx, id).await?.map(Node::$kind)
@@ -74,6 +79,7 @@ nodes! {
     Transaction => crate::chain::graphql::Transaction,
     Block => crate::chain::graphql::Block,
     Event => crate::audit::graphql::Event,
+    Notification => crate::notifications::graphql::Notification,
 }
 
 #[derive(Default)]
@@ -85,7 +91,7 @@ impl NodeQuery {
     #[graphql(cache_control(max_age = 10, private))]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, id) = ids::decode(&id, "id")?;
-        fetch(ctx, kind, id).await
+        fetch_node(ctx, kind, id).await
     }
 
     /// Several objects by global ID, in the same order; batched into one query per type.
@@ -103,6 +109,11 @@ impl NodeQuery {
             .iter()
             .map(|id| ids::decode(id, "ids"))
             .collect::<Result<Vec<_>, _>>()?;
-        try_join_all(decoded.into_iter().map(|(kind, id)| fetch(ctx, kind, id))).await
+        try_join_all(
+            decoded
+                .into_iter()
+                .map(|(kind, id)| fetch_node(ctx, kind, id)),
+        )
+        .await
     }
 }

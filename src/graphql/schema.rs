@@ -14,6 +14,9 @@ use crate::{
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
+    notifications::graphql::{
+        NotificationsMutation, NotificationsQuery, NotificationsSubscription,
+    },
     state::AppState,
     users::{
         UserModel,
@@ -23,13 +26,30 @@ use crate::{
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(UsersQuery, NodeQuery, WalletQuery, ChainQuery, EventsQuery);
+pub struct Query(
+    UsersQuery,
+    NodeQuery,
+    WalletQuery,
+    ChainQuery,
+    EventsQuery,
+    NotificationsQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, UsersMutation, WalletMutation, ChainMutation);
+pub struct Mutation(
+    AuthMutation,
+    UsersMutation,
+    WalletMutation,
+    ChainMutation,
+    NotificationsMutation,
+);
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(ChainSubscription, EventsSubscription);
+pub struct Subscription(
+    ChainSubscription,
+    EventsSubscription,
+    NotificationsSubscription,
+);
 
 // A registered account: the users domain's core fields and every other domain's part.
 #[derive(MergedObject)]
@@ -74,34 +94,48 @@ impl NodeObject for User {
     }
 }
 
-/// A domain's cache-tag tables: the tags each of its mutations writes, and the types whose
-/// entries depend on more than their own name (a type's tag is otherwise its name, with
-/// `Connection`/`Edge` stripped).
+type TagTable = &'static [(&'static str, &'static [&'static str])];
+
+/// A domain's cache-tag tables: the tags each of its mutations writes; the types whose entries
+/// depend on more than their own name (a type's tag is otherwise its name, with
+/// `Connection`/`Edge` stripped); and fields returning scalars (`"Query.unreadMailCount"`),
+/// which have no type of their own to name.
 pub struct DomainTags {
-    pub mutations: &'static [(&'static str, &'static [&'static str])],
-    pub types: &'static [(&'static str, &'static [&'static str])],
+    pub mutations: TagTable,
+    pub types: TagTable,
+    pub fields: TagTable,
 }
 
 pub const DOMAIN_TAGS: &[DomainTags] = &[
     DomainTags {
         mutations: crate::auth::graphql::MUTATION_TAGS,
         types: &[],
+        fields: &[],
     },
     DomainTags {
         mutations: crate::users::graphql::MUTATION_TAGS,
         types: &[],
+        fields: &[],
     },
     DomainTags {
         mutations: crate::wallet::graphql::MUTATION_TAGS,
         types: &[],
+        fields: &[],
     },
     DomainTags {
         mutations: crate::chain::graphql::MUTATION_TAGS,
         types: crate::chain::graphql::TYPE_TAGS,
+        fields: &[],
     },
     DomainTags {
         mutations: crate::audit::graphql::MUTATION_TAGS,
         types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::notifications::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: crate::notifications::graphql::FIELD_TAGS,
     },
 ];
 

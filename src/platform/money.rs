@@ -51,6 +51,12 @@ impl Amount {
     }
 }
 
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_decimal_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,16 @@ impl<'a> Write<'a> {
         self.audit.actor_id = Some(actor);
     }
 
+    /// Who is acting, when known.
+    pub fn actor(&self) -> Option<Uuid> {
+        self.audit.actor_id
+    }
+
+    /// Cache tags this write changes beyond its audit action's.
+    pub fn touch(&mut self, tags: &[&'static str]) {
+        self.tags.extend(tags);
+    }
+
     /// Records the audit event of `action` on `subject` (a type name and, when known, an id)
     /// and queues the action's cache tags. `data` must never hold a secret.
     pub async fn audit(

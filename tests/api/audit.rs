@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
+use blackroad_api::{audit::AuditEvent, chain::TransferEvent};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::{
     helpers::{PASSWORD, TestApp, spawn_apps},
-    subscriptions::make_admin,
     ws_client::{TRANSPORT_WS, Ws},
 };
 
@@ -85,7 +85,7 @@ async fn every_mutation_writes_one_event_and_failures_write_none() {
         // A mutation that fails inside its transaction writes (and announces) nothing.
         let mut watcher = {
             let root = app.register("root").await;
-            make_admin(&app, "root").await;
+            app.make_admin(&root).await;
             let mut ws = Ws::connect_as(&app, TRANSPORT_WS, Some(&root.access)).await;
             ws.subscribe("a", "subscription { auditEvents { action } }", json!({}))
                 .await;
@@ -97,7 +97,8 @@ async fn every_mutation_writes_one_event_and_failures_write_none() {
             .await;
             ws
         };
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.await_receivers::<AuditEvent>(1).await;
+        app.await_receivers::<TransferEvent>(1).await;
         let before = actions(&app).await;
         app.transfer(&bob, &alice.address, "1000")
             .await
@@ -148,7 +149,7 @@ async fn events_query_is_for_admins() {
             .assert_error("FORBIDDEN");
 
         let root = app.register("root").await;
-        make_admin(&app, "root").await;
+        app.make_admin(&root).await;
         let res = app.graphql_as(&root.access, EVENTS, json!({})).await;
         let edges = res.assert_ok()["events"]["edges"]
             .as_array()

@@ -7,16 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn test_redis() -> Option<String> {
-    std::env::var("TEST_REDIS_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-}
-
-fn unique_prefix() -> String {
-    format!("t{}:", uuid::Uuid::new_v4().simple())
-}
-
 /// Apps with each cache backend: in-process always, Redis when TEST_REDIS_URL is set.
 async fn cache_apps(
     customize: impl Fn(&mut blackroad_api::config::Config) + Clone,
@@ -139,11 +129,9 @@ async fn writes_invalidate_before_the_response_returns() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(test_redis), ignore = "needs TEST_REDIS_URL")]
 async fn a_second_instance_never_reads_the_first_ones_write_stale() {
-    let Some(url) = test_redis() else {
-        eprintln!("TEST_REDIS_URL unset: the cross-instance cache test needs Redis");
-        return;
-    };
+    let url = redis_url();
     let backend = *backends().last().unwrap_or(&Backend::Sqlite);
     let prefix = unique_prefix();
     let (u1, p1) = (url.clone(), prefix.clone());
@@ -513,11 +501,9 @@ async fn losing_redis_degrades_and_recovers_without_a_restart() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(test_redis), ignore = "needs TEST_REDIS_URL")]
 async fn persisted_queries_are_shared_through_redis() {
-    let Some(url) = test_redis() else {
-        eprintln!("TEST_REDIS_URL unset: the shared persisted-query test needs Redis");
-        return;
-    };
+    let url = redis_url();
     let prefix = unique_prefix();
     let instance = |url: String, prefix: String| {
         spawn_app_with(Backend::Sqlite, move |c| {

@@ -167,12 +167,61 @@ pub async fn fresh_pg_database(admin_url: &str) -> (String, PgDatabase) {
     )
 }
 
+/// SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (then unreachable = failure).
 pub fn backends() -> Vec<Backend> {
     let mut list = vec![Backend::Sqlite];
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
         list.push(Backend::Postgres);
     }
     list
+}
+
+/// The Redis of tests gated with `#[cfg_attr(not(test_redis), ignore = "needs TEST_REDIS_URL")]`.
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .expect("this test needs TEST_REDIS_URL")
+}
+
+/// Redis when TEST_REDIS_URL is set; `None` otherwise.
+pub fn test_redis() -> Option<String> {
+    std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// A key prefix of its own, so tests sharing one Redis never see each other.
+pub fn unique_prefix() -> String {
+    format!("test:{}:", uuid::Uuid::new_v4().simple())
+}
+
+pub async fn assert_redis_reachable(url: &str) {
+    let client = redis::Client::open(url).expect("TEST_REDIS_URL is a Redis URL");
+    let ping = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(3), ping).await {
+        Ok(Ok(_)) => {}
+        other => panic!("TEST_REDIS_URL is set but Redis is unreachable: {other:?}"),
+    }
+}
+
+/// Waits (up to 10 s) until `condition` holds; panics naming `what` otherwise.
+pub async fn eventually<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tokio::time::Instant::now() < deadline {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
 }
 
 /// One app per configured backend.
@@ -329,6 +378,47 @@ impl TestApp {
     /// SQL statements run so far by this app.
     pub fn statements(&self) -> u64 {
         self.state.sql_statements.load(Ordering::SeqCst)
+    }
+
+    /// A GET of a REST path: status and JSON body.
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Makes `user` an admin the way `blackroad-api admin grant` does (audited).
+    pub async fn make_admin(&self, user: &TestUser) {
+        let id: uuid::Uuid = self.user_uuid(user).await;
+        let model = blackroad_api::users::find_by_id(&self.state.db, id)
+            .await
+            .expect("user read")
+            .expect("user exists");
+        blackroad_api::users::set_admin_flag(&self.state, &Default::default(), model, true)
+            .await
+            .expect("granted");
+    }
+
+    pub async fn user_uuid(&self, user: &TestUser) -> uuid::Uuid {
+        blackroad_api::graphql::ids::decode(&user.id, "id")
+            .expect("a user id")
+            .1
+    }
+
+    /// Waits until exactly `n` local subscriptions listen for `M`: subscriptions register
+    /// asynchronously, and a closed socket's go away asynchronously too.
+    pub async fn await_receivers<M: blackroad_api::platform::pubsub::Message>(&self, n: usize) {
+        let bus = self.state.bus.clone();
+        eventually(&format!("{n} subscriber(s) of {}", M::TOPIC), || {
+            let count = bus.receiver_count::<M>();
+            async move { count == n }
+        })
+        .await;
     }
 }
 

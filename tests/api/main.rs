@@ -12,8 +12,26 @@ mod http_extra;
 mod http_spec;
 mod ledger;
 mod load;
+mod nodes;
+mod notifications;
 mod rest;
 mod sessions;
 mod subscriptions;
 mod users;
 mod ws_client;
+
+/// Under CI every service test must run: none may be ignored for a missing service.
+#[test]
+fn ci_runs_the_service_tests() {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        let missing: Vec<&str> = [
+            ("TEST_DATABASE_URL", cfg!(test_postgres)),
+            ("TEST_REDIS_URL", cfg!(test_redis)),
+            ("Node.js", cfg!(test_node)),
+        ]
+        .into_iter()
+        .filter_map(|(what, present)| (!present).then_some(what))
+        .collect();
+        assert!(missing.is_empty(), "CI=true but missing at build time: {missing:?}");
+    }
+}

@@ -8,19 +8,16 @@ use crate::helpers::*;
 #[tokio::test]
 async fn health_is_ok_without_io() {
     for app in spawn_apps().await {
-        let res = app.client.get(app.url("/health")).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "ok"}));
-        let res = app
-            .client
-            .get(app.url("/health/ready"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(
-            res.json::<Value>().await.unwrap(),
-            json!({"status": "ok", "checks": {"database": "ok"}})
+            app.get_json("/health").await,
+            (StatusCode::OK, json!({"status": "ok"}))
+        );
+        assert_eq!(
+            app.get_json("/health/ready").await,
+            (
+                StatusCode::OK,
+                json!({"status": "ok", "checks": {"database": "ok"}})
+            )
         );
     }
 }

@@ -3,12 +3,15 @@
 
 use std::time::Duration;
 
-use blackroad_api::{auth::tokens::JwtKeys, chain::BlockMined};
-use sea_orm::ConnectionTrait;
+use blackroad_api::{
+    audit::AuditEvent,
+    auth::tokens::JwtKeys,
+    chain::{BlockMined, TransferEvent},
+};
 use serde_json::json;
 
 use crate::{
-    helpers::{SECRET, TestApp, backends, spawn_app_with, spawn_apps},
+    helpers::{SECRET, backends, spawn_app_with, spawn_apps},
     ws_client::{Incoming, LEGACY_WS, PROTOCOLS, TRANSPORT_WS, Ws, try_connect},
 };
 
@@ -17,16 +20,6 @@ const BLOCKS: &str =
 const TX_ADDED: &str = "subscription($a: String) { transactionAdded(address: $a) { fromAddress toAddress amount status } }";
 const WALLET: &str = "subscription($a: String!) { walletActivity(address: $a) { fromAddress toAddress amount status } }";
 const AUDIT: &str = "subscription($action: String) { auditEvents(action: $action) { action actor { username } subjectType data } }";
-
-pub async fn make_admin(app: &TestApp, username: &str) {
-    app.state
-        .db
-        .execute_unprepared(&format!(
-            "UPDATE users SET is_admin = TRUE WHERE username = '{username}'"
-        ))
-        .await
-        .expect("make admin");
-}
 
 #[tokio::test]
 async fn block_mined_reaches_subscribers_of_both_protocols() {
@@ -38,8 +31,7 @@ async fn block_mined_reaches_subscribers_of_both_protocols() {
             ws.subscribe("blocks", BLOCKS, json!({})).await;
             sockets.push(ws);
         }
-        // Subscriptions start asynchronously; give them a moment to register.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.await_receivers::<BlockMined>(2).await;
         app.mine(&alice, None).await.assert_ok();
         for ws in &mut sockets {
             let data = ws.next_data("blocks").await;
@@ -60,7 +52,7 @@ async fn transaction_added_filters_by_address() {
         let mut bobs = Ws::connect_as(&app, LEGACY_WS, None).await;
         bobs.subscribe("t", TX_ADDED, json!({"a": bob.address}))
             .await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.await_receivers::<TransferEvent>(2).await;
         app.transfer(&carol, &alice.address, "1").await.assert_ok();
         app.transfer(&alice, &bob.address, "2").await.assert_ok();
         let first = all.next_data("t").await;
@@ -90,7 +82,7 @@ async fn wallet_activity_is_for_the_owner_and_admins() {
         let alice = app.register("alice").await;
         let bob = app.register("bob").await;
         let root = app.register("root").await;
-        make_admin(&app, "root").await;
+        app.make_admin(&root).await;
         for protocol in PROTOCOLS {
             let mut anon = Ws::connect_as(&app, protocol, None).await;
             anon.subscribe("w", WALLET, json!({"a": alice.address}))
@@ -110,7 +102,7 @@ async fn wallet_activity_is_for_the_owner_and_admins() {
         admin
             .subscribe("w", WALLET, json!({"a": alice.address}))
             .await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.await_receivers::<TransferEvent>(2).await;
         app.transfer(&alice, &bob.address, "5").await.assert_ok();
         app.mine(&bob, None).await.assert_ok();
         for ws in [&mut owner, &mut admin] {
@@ -129,7 +121,7 @@ async fn audit_events_are_for_admins_only() {
         let alice = app.register("alice").await;
         let bob = app.register("bob").await;
         let root = app.register("root").await;
-        make_admin(&app, "root").await;
+        app.make_admin(&root).await;
         let mut anon = Ws::connect_as(&app, TRANSPORT_WS, None).await;
         anon.subscribe("a", AUDIT, json!({})).await;
         assert_eq!(anon.next_error_code("a").await, "UNAUTHENTICATED");
@@ -141,7 +133,7 @@ async fn audit_events_are_for_admins_only() {
         admin
             .subscribe("a", AUDIT, json!({"action": "wallet.transfer"}))
             .await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.await_receivers::<AuditEvent>(1).await;
         app.mine(&alice, None).await.assert_ok();
         app.transfer(&alice, &bob.address, "3").await.assert_ok();
         let event = admin.next_data("a").await;
@@ -201,7 +193,7 @@ async fn complete_stops_delivery_and_frees_the_slot() {
         }
         // The freed slot can be used again.
         ws.subscribe("d", BLOCKS, json!({})).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.await_receivers::<BlockMined>(2).await;
         app.mine(&alice, None).await.assert_ok();
         let mut ids = vec![
             ws.next_json().await["id"].as_str().unwrap().to_owned(),
@@ -300,7 +292,7 @@ async fn a_subscriber_that_falls_behind_is_ended_without_slowing_others() {
     stalled.subscribe("s", QUERY, json!({})).await;
     let mut reader = Ws::connect_as(&app, TRANSPORT_WS, None).await;
     reader.subscribe("r", QUERY, json!({})).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.await_receivers::<BlockMined>(2).await;
     // Blocks mined one after another reach the reader promptly while the other stalls.
     for i in 1..=5 {
         let started = std::time::Instant::now();
@@ -332,7 +324,7 @@ async fn a_subscriber_that_falls_behind_is_ended_without_slowing_others() {
     assert_eq!(code.as_deref(), Some("SERVICE_UNAVAILABLE"));
     // The socket itself lives on and can subscribe again.
     stalled.subscribe("s2", QUERY, json!({})).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.await_receivers::<BlockMined>(2).await;
     app.mine(&alice, None).await.assert_ok();
     loop {
         match stalled.recv().await {

@@ -9,10 +9,20 @@ use crate::{
 
 /// Cache tags each mutation writes (the registry tests hold every Mutation field to this).
 pub const MUTATION_TAGS: &[(&str, &[&str])] = &[
-    ("transfer", &["Wallet", "Transaction", "Event"]),
+    (
+        "transfer",
+        &["Wallet", "Transaction", "Notification", "Event"],
+    ),
     (
         "mineBlock",
-        &["Block", "Transaction", "Wallet", "User", "Event"],
+        &[
+            "Block",
+            "Transaction",
+            "Wallet",
+            "User",
+            "Notification",
+            "Event",
+        ],
     ),
 ];
 

@@ -1,0 +1,80 @@
+//! Every node type round-trips through `node(id:)`: a type added to the node registry without
+//! a case here fails `every_node_type_is_covered`.
+
+use std::collections::BTreeSet;
+
+use blackroad_api::graphql::node::NodeType;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const NODE: &str = "query($id: ID!) { node(id: $id) { __typename id } }";
+
+#[tokio::test]
+async fn every_node_type_round_trips_through_node() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let root = app.register("root").await;
+        app.make_admin(&root).await;
+        let tx = app.transfer(&alice, &bob.address, "5").await;
+        let block = app.mine(&alice, None).await;
+        let me = app
+            .graphql_as(&alice.access, "{ me { primaryWallet { id } } }", json!({}))
+            .await;
+        let event = app
+            .graphql_as(
+                &root.access,
+                "{ events(first: 1) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
+        let notification = app
+            .graphql_as(
+                &bob.access,
+                "{ notifications(first: 1) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
+        let cases: Vec<(&str, Value, &TestUser)> = vec![
+            ("User", json!(alice.id), &alice),
+            (
+                "Wallet",
+                me.assert_ok()["me"]["primaryWallet"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "Transaction",
+                tx.assert_ok()["transfer"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "Block",
+                block.assert_ok()["mineBlock"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "Event",
+                event.assert_ok()["events"]["edges"][0]["node"]["id"].clone(),
+                &root,
+            ),
+            (
+                "Notification",
+                notification.assert_ok()["notifications"]["edges"][0]["node"]["id"].clone(),
+                &bob,
+            ),
+        ];
+        let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();
+        let registered: BTreeSet<&str> = NodeType::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(covered, registered, "every node type needs a case here");
+        for (typename, id, viewer) in cases {
+            assert!(id.is_string(), "{typename}: {id}");
+            let res = app
+                .graphql_as(&viewer.access, NODE, json!({"id": id}))
+                .await;
+            let node = &res.assert_ok()["node"];
+            assert_eq!(node["__typename"], typename, "{res:?}");
+            assert_eq!(node["id"], id);
+        }
+    }
+}
