@@ -32,6 +32,9 @@ fn ci_runs_the_service_tests() {
         .into_iter()
         .filter_map(|(what, present)| (!present).then_some(what))
         .collect();
-        assert!(missing.is_empty(), "CI=true but missing at build time: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "CI=true but missing at build time: {missing:?}"
+        );
     }
 }
