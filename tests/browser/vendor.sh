@@ -17,7 +17,6 @@ PACKAGES=(
   "react@18.3.1 sha512-wS+hAgJShR0KhEvPJArfuPVN1+Hz1t0Y6n5jLrGQbkb4urgPE/0Rve+1kMB1v/oWgHgm4WIcV+i7F2pTVj+2iQ== umd/react.production.min.js LICENSE"
   "react-dom@18.3.1 sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw== umd/react-dom.production.min.js LICENSE"
   "graphiql@3.9.0 sha512-rJYFlHdBbug9+YbFSwRVvgfPjCayC7wHecZkx/qB4XLuQPFQZw/yB9pmHFtOJV6RiNBBHro3u1GdocKa3YcGRA== graphiql.min.js graphiql.min.css LICENSE"
-  "graphql-ws@6.4.2 sha512-wxhPhhOGJo8PbGDkBYVE76sZLDrS+GkyrR4bZECSLVbo0pZZNKs0HtBh2Ip/uaUuiVUxwO9ssI9R92buQfNSqQ== umd/graphql-ws.min.js LICENSE.md"
 )
 
 check=false
@@ -82,11 +81,7 @@ if $check; then
   exit 0
 fi
 
-# Replace the vendored package directories (VERSIONS.md, written by hand, stays).
-for entry in "${PACKAGES[@]}"; do
-  read -r spec _ <<<"$entry"
-  rm -rf "static/vendor/$spec"
-done
+# Replace every vendored package directory (VERSIONS.md, written by hand, stays).
 find static/vendor -mindepth 1 -maxdepth 1 -type d -name '*@*' -exec rm -rf {} +
 cp -R "$out"/. static/vendor/
 echo "vendor.sh: wrote static/vendor ($(du -sh static/vendor | cut -f1))"
