@@ -4,7 +4,7 @@
 import { h, replace } from './dom.js?v=0126d54804';
 import { describeError } from './http.js?v=81234b0ad5';
 import * as session from './session.js?v=b33b96299e';
-import { createDesktop } from './wm.js?v=f07ae1927a';
+import { createDesktop } from './wm.js?v=bf8db3ed11';
 import { renderSignIn } from './signin.js?v=c8f994b5c0';
 import apps from './apps/index.js?v=20e5c20f03';
 

@@ -58,8 +58,10 @@ export function createDesktop(root, apps) {
     startBtn.setAttribute('aria-expanded', String(show));
   }
   const closeMenuOutside = (e) => !menu.hidden && !menu.contains(e.target) && e.target !== startBtn && toggleMenu(false);
+  const closeMenuOnEscape = (e) => e.key === 'Escape' && !menu.hidden && (toggleMenu(false), startBtn.focus());
   document.addEventListener('pointerdown', closeMenuOutside);
-  stops.push(() => document.removeEventListener('pointerdown', closeMenuOutside));
+  document.addEventListener('keydown', closeMenuOnEscape);
+  stops.push(() => document.removeEventListener('pointerdown', closeMenuOutside), () => document.removeEventListener('keydown', closeMenuOnEscape));
 
   const showUser = () => {
     userName.textContent = displayName(session.currentUser());

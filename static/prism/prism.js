@@ -7,7 +7,7 @@ import { describeError, GraphQLError } from '../app/http.js?v=81234b0ad5';
 import * as session from '../app/session.js?v=b33b96299e';
 import * as socket from '../app/socket.js?v=4a8996d75f';
 import { renderSignIn } from '../app/signin.js?v=c8f994b5c0';
-import panels from './panels/index.js?v=b0db0c4330';
+import panels from './panels/index.js?v=7533cf5a55';
 
 const root = document.getElementById('app');
 let teardown = [];

@@ -85,12 +85,13 @@ const subscribed = new WeakMap(); // page -> { names: string[], events: EventEmi
 
 function watch(scn, page) {
   // Subscriptions the page starts, by operation name, seen as `subscribe` frames on its sockets.
-  const subs = { names: [], events: new EventEmitter() };
+  const subs = { names: [], tokens: [], events: new EventEmitter() };
   subscribed.set(page, subs);
   page.on('websocket', (ws) =>
     ws.on('framesent', ({ payload }) => {
       try {
         const msg = JSON.parse(payload);
+        if (msg.type === 'connection_init' || (msg.type === 'ping' && msg.payload)) subs.tokens.push(msg.payload?.Authorization || null);
         if (msg.type !== 'subscribe') return;
         const name = msg.payload.operationName || /subscription\s+(\w+)/.exec(msg.payload.query)?.[1] || '(anonymous)';
         subs.names.push(name);
@@ -239,8 +240,10 @@ scenario('two users sign up; A sends money to B and it arrives live in B\'s wall
   await waitText(walletB.locator('.pending-in'), '12.5 RC incoming');
   await shot(walletB, 'window-wallet-incoming');
 
-  // A mines; B sees the confirmation and the credit live.
+  // A mines (up to 100 pending transfers, so leftovers of earlier runs cannot crowd this one
+  // out); B sees the confirmation and the credit live.
   await openApp(a, 'miner');
+  await a.locator('.window[data-app=miner] input[name=maxTransactions]').fill('100');
   await a.locator('.window[data-app=miner] button.mine').click();
   await waitText(a.locator('.window[data-app=miner] .notice'), 'Mined block');
   await walletB.locator('li.tx.in[data-status=CONFIRMED]').waitFor();
@@ -260,6 +263,7 @@ scenario('mining a block updates the explorer live in another context; verify th
 
   const exB = await openApp(b, 'explorer');
   await exB.locator('table.blocks tbody tr').first().waitFor();
+  await exB.locator('.stats[data-height]').waitFor();
   await waitForSubscribe(b, 'OnBlock');
   const height = Number(await exB.locator('.stats').getAttribute('data-height'));
   const opsB = recordOperations(b);
@@ -282,6 +286,7 @@ scenario('explorer: block detail with its transactions, transaction detail, sear
   const page = await ctx.newPage();
   await signUpUi(page, { tag: 'explorer' });
   const other = await registerApi('payee');
+  await mineApi(other.token); // an empty pool, so the explorer's Mine (10 oldest) takes our transfer
   // A pending transfer, from the UI user to `other`, with a message to find again.
   const win = await openApp(page, 'wallet');
   await waitText(win.locator('.balance'), '100 RC');
@@ -401,6 +406,48 @@ scenario('XSS: a transfer message and a full name of <img src=x onerror=…> are
   await shot(page, 'xss-shown-as-text');
 });
 
+scenario('one socket for the desktop: it reconnects after a drop, re-subscribes, and after a 4401 renews its token', async (scn) => {
+  const ctx = await newContext(scn);
+  // Sit between page and server so the test can cut the socket.
+  const sockets = [];
+  await ctx.routeWebSocket(/\/graphql$/, (ws) => {
+    ws.connectToServer(); // forwards both ways
+    sockets.push(ws);
+  });
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'flaky' });
+  const address = await walletAddress(page);
+  const wallet = page.locator('.window[data-app=wallet]');
+  await wallet.locator('.empty').waitFor();
+  await openApp(page, 'explorer');
+  await Promise.all([waitForSubscribe(page, 'WalletLive'), waitForSubscribe(page, 'OnBlock')]);
+  if (sockets.length !== 1) throw new Error(`two windows opened ${sockets.length} sockets, expected one`);
+  const payer = await registerApi('payer');
+
+  // A drop: the client reconnects (backoff) and re-sends both subscriptions.
+  const opsAfterDrop = recordOperations(page);
+  await sockets[0].close({ code: 4000, reason: 'test drop' });
+  await Promise.all([waitForSubscribe(page, 'WalletLive', 2), waitForSubscribe(page, 'OnBlock', 2)]);
+  if (sockets.length !== 2) throw new Error(`expected one new socket, saw ${sockets.length - 1}`);
+  await page.waitForSelector('.socket-status[data-state=online]');
+  // …and the windows re-read what they may have missed meanwhile (checked below).
+  await api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: address, amount: '2', message: 'after the drop' } }, payer.token);
+  await waitText(wallet.locator('li.tx.in'), 'after the drop');
+  for (const op of ['WalletActivity', 'Blocks']) if (!opsAfterDrop.includes(op)) throw new Error(`no ${op} re-read after the reconnect`);
+
+  // 4401 (token expired): one refresh through the cookie, then a new socket with the new token.
+  let refreshes = 0;
+  page.on('request', (r) => new URL(r.url()).pathname === '/api/auth/refresh' && refreshes++);
+  const tokens = subscribed.get(page).tokens;
+  await sockets[1].close({ code: 4401, reason: 'token expired' });
+  await waitForSubscribe(page, 'WalletLive', 3);
+  if (refreshes !== 1) throw new Error(`expected one refresh after 4401, saw ${refreshes}`);
+  const [before, after] = tokens.slice(-2);
+  if (!after?.startsWith('Bearer ') || after === before) throw new Error('the new socket did not start with the renewed token');
+  await api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: address, amount: '3', message: 'after the renewal' } }, payer.token);
+  await waitText(wallet.locator('li.tx.in'), 'after the renewal');
+});
+
 scenario('windows at 1280×800: open, drag by the title bar, focus/raise, minimise, close; taskbar lists them', async (scn) => {
   const ctx = await newContext(scn);
   const page = await ctx.newPage();
@@ -476,6 +523,8 @@ scenario('GraphiQL offline: a query with the pre-filled token and a subscription
   const page = await ctx.newPage();
   const username = await signUpUi(page, { tag: 'graphiql' });
   const { token } = await registerApi('graphiqlminer');
+  const html = await (await fetch(`${BASE_URL}${GRAPHIQL_PATH}`)).text();
+  if (!html.includes('/graphiql/graphiql.js')) throw new Error(`GET ${GRAPHIQL_PATH} is not the self-hosted static/graphiql/index.html (route it there, or set GRAPHIQL_PATH)`);
   await page.goto(`${BASE_URL}${GRAPHIQL_PATH}`);
   await page.waitForSelector('.graphiql-container .CodeMirror');
 
@@ -483,13 +532,23 @@ scenario('GraphiQL offline: a query with the pre-filled token and a subscription
   const editors = async () => page.evaluate(() => [...document.querySelectorAll('.graphiql-container .CodeMirror')].map((el) => el.CodeMirror.getValue()));
   if (!(await editors()).some((v) => /"Authorization": "Bearer [\w.-]+"/.test(v))) throw new Error('the header editor has no Authorization header');
 
-  const setQuery = (q) => page.evaluate((text) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text), q);
+  // GraphiQL works out the operation to run from the editor after a short debounce; wait until
+  // it has, or Execute would still send the previous operation's name.
+  const setQuery = async (q) => {
+    await page.evaluate((text) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text), q);
+    const name = /^\s*\w+\s+(\w+)/.exec(q)[1];
+    await page.waitForFunction((n) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.operationName === n, name);
+  };
   const result = () => page.evaluate(() => document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() || '');
 
   await setQuery('query Who { me { username } }');
   await page.click('.graphiql-execute-button');
   await page.waitForFunction((u) => (document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() || '').includes(u), username);
   await shot(page, 'graphiql-query');
+
+  await setQuery('mutation Bio { updateProfile(input: { bio: "set from GraphiQL" }) { username bio } }');
+  await page.click('.graphiql-execute-button');
+  await page.waitForFunction(() => (document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() || '').includes('set from GraphiQL'));
 
   await setQuery('subscription Blocks { blockMined { index hash } }');
   await page.click('.graphiql-execute-button');
@@ -596,6 +655,7 @@ async function main() {
       failed += 1;
       let n = 0;
       for (const c of openContexts) for (const p of c.pages()) await p.screenshot({ path: join(ARTIFACTS, `FAILED-${name.slice(0, 40).replace(/\W+/g, '-')}-${++n}.png`) }).catch(() => {});
+      for (const c of openContexts) for (const p of c.pages()) console.log(`      (page at ${p.url()})`);
       console.log(`FAIL ${name} (${secs}s)\n      ${outcome.message.split('\n').slice(0, 12).join('\n      ')}`);
     } else if (outcome?.skipped) {
       skipped += 1;

@@ -46,6 +46,7 @@ export const live = {
     let paused = false;
     function follow() {
       stop?.();
+      rows.replaceChildren(); // a new filter starts a new view of the stream
       error.hidden = true;
       const a = action.value.trim() || null;
       state.textContent = a ? `Following ${a}` : 'Following all actions';
