@@ -135,7 +135,7 @@ export async function gql(query, variables = {}, { signal } = {}) {
     return await request(query, variables, { token: tok, signal });
   } catch (e) {
     if (!(e instanceof GraphQLError) || e.code !== 'UNAUTHENTICATED' || !tok) throw e;
-    await refresh();
+    if (token() === tok) await refresh(); // else another request renewed it meanwhile
     return request(query, variables, { token: token(), signal });
   }
 }

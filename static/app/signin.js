@@ -3,7 +3,7 @@
 
 import { h, field, showFieldError } from './dom.js?v=0126d54804';
 import { describeError } from './http.js?v=81234b0ad5';
-import * as session from './session.js?v=b33b96299e';
+import * as session from './session.js?v=d28dd03f80';
 
 export function renderSignIn(container, { heading = 'BlackRoad OS', note = null } = {}) {
   const signInTab = h('button', { type: 'button', role: 'tab', id: 'tab-signin', 'aria-controls': 'form-signin' }, 'Sign in');

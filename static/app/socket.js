@@ -6,7 +6,7 @@
 // after a drop it reconnects with exponential backoff and re-sends every live subscription,
 // then tells each one (`restarted`) so its window can re-read what it may have missed.
 
-import * as session from './session.js?v=b33b96299e';
+import * as session from './session.js?v=d28dd03f80';
 import { GraphQLError } from './http.js?v=81234b0ad5';
 
 const PROTOCOL = 'graphql-transport-ws';
@@ -146,14 +146,21 @@ function retryLater() {
   retryTimer = setTimeout(connect, base * (0.5 + Math.random() / 2)); // jitter spreads a herd
 }
 
+// Closing a socket that is still connecting makes Chrome log an error; let it open first.
+function dispose(sock) {
+  if (!sock) return;
+  sock.onmessage = sock.onclose = null;
+  if (sock.readyState === WebSocket.CONNECTING) sock.onopen = () => sock.close(1000);
+  else sock.close(1000);
+}
+
 function closeSocket() {
   clearTimeout(retryTimer);
   retryTimer = 0;
-  const sock = ws;
+  dispose(ws);
   ws = null;
   acked = false;
   attempt = 0;
-  if (sock) sock.close(1000);
   setState('offline');
 }
 
@@ -161,15 +168,12 @@ function closeSocket() {
 session.on('token', () => acked && send({ type: 'ping', payload: authPayload() }));
 
 // Another user (or nobody): the socket's identity is fixed at connection_init, so start over.
+// Reconnect a tick later: on sign-out the windows end their subscriptions in this same
+// dispatch, and then there is nothing left to reconnect for.
 function restart() {
-  const hadSubs = subs.size > 0;
-  const sock = ws;
-  ws = null;
-  acked = false;
-  if (sock) sock.close(1000);
+  closeSocket();
   for (const e of subs.values()) e.started = false;
-  if (hadSubs) connect();
-  else setState('offline');
+  queueMicrotask(() => subs.size && connect());
 }
 session.on('signedin', restart);
 session.on('signedout', restart);

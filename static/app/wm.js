@@ -8,8 +8,8 @@
 
 import { h, replace, displayName } from './dom.js?v=0126d54804';
 import { describeError, GraphQLError } from './http.js?v=81234b0ad5';
-import * as session from './session.js?v=b33b96299e';
-import * as socket from './socket.js?v=4a8996d75f';
+import * as session from './session.js?v=d28dd03f80';
+import * as socket from './socket.js?v=42f2919cab';
 
 const PHONE = window.matchMedia('(max-width: 600px)');
 const STATUS_TEXT = { online: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Idle' };
