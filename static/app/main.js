@@ -5,7 +5,7 @@ import { h, replace } from './dom.js?v=0126d54804';
 import { describeError } from './http.js?v=81234b0ad5';
 import * as session from './session.js?v=d28dd03f80';
 import { createDesktop } from './wm.js?v=9f050d85da';
-import { renderSignIn } from './signin.js?v=0d894f476c';
+import { renderSignIn } from './signin.js?v=c490818550';
 import apps from './apps/index.js?v=20e5c20f03';
 
 const root = document.getElementById('app');

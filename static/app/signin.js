@@ -14,7 +14,7 @@ export function renderSignIn(container, { heading = 'BlackRoad OS', note = null 
   const password = field('Password', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const inError = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const inButton = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
-  const signInForm = h('form', { id: 'form-signin', class: 'auth-form', role: 'tabpanel', 'aria-labelledby': 'tab-signin', novalidate: false }, login.row, password.row, inError, inButton);
+  const signInForm = h('form', { id: 'form-signin', class: 'auth-form', role: 'tabpanel', 'aria-labelledby': 'tab-signin' }, login.row, password.row, inError, inButton);
   signInForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     inError.hidden = true;

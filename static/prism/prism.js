@@ -6,7 +6,7 @@ import { h, replace, displayName } from '../app/dom.js?v=0126d54804';
 import { describeError, GraphQLError } from '../app/http.js?v=81234b0ad5';
 import * as session from '../app/session.js?v=d28dd03f80';
 import * as socket from '../app/socket.js?v=42f2919cab';
-import { renderSignIn } from '../app/signin.js?v=0d894f476c';
+import { renderSignIn } from '../app/signin.js?v=c490818550';
 import panels from './panels/index.js?v=7533cf5a55';
 
 const root = document.getElementById('app');

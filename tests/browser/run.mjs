@@ -217,6 +217,12 @@ scenario('two users sign up; A sends money to B and it arrives live in B\'s wall
 
   const walletB = await openApp(b, 'wallet');
   await waitText(walletB.locator('.balance'), '100 RC');
+  // The copy button puts the address on the clipboard.
+  await ctxB.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+  await walletB.locator('button.copy').click();
+  await waitText(walletB.locator('button.copy'), 'Copied');
+  const copied = await b.evaluate(() => navigator.clipboard.readText());
+  if (copied !== (await walletB.locator('code.address').textContent())) throw new Error(`the clipboard holds "${copied}"`);
   await walletB.locator('.empty').waitFor(); // activity loaded (and nothing in it)
   await waitForSubscribe(b, 'WalletLive');
   const opsB = recordOperations(b);
