@@ -1,0 +1,685 @@
+#!/usr/bin/env node
+// Browser tests: Debian's chromium, headless, driven by playwright-core against a running
+// blackroad-api (see README.md in this folder for the server configuration they expect).
+//
+//   BASE_URL=http://127.0.0.1:8123 node tests/browser/run.mjs
+//
+// Env: BASE_URL (required), ARTIFACTS_DIR (screenshots; default target/browser-artifacts),
+// CHROMIUM (default /usr/bin/chromium), GRAPHIQL_PATH (default /graphiql), SQLITE_DB (the
+// server's SQLite file: enables the Prism admin scenario, which needs an admin and the API has
+// no way to make one yet), ONLY (run the scenarios whose name contains this text).
+//
+// One line per scenario, then "N passed, N failed"; exit code 0 only if all passed. Every wait
+// is on a DOM condition or a network event, never a fixed sleep. Any console error, uncaught
+// page error, or request to another origin fails the scenario that caused it.
+
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { staleStamps } from './stamp.mjs';
+
+const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
+if (!BASE_URL) {
+  console.error('run.mjs: set BASE_URL to the server under test, e.g. BASE_URL=http://127.0.0.1:8123');
+  process.exit(2);
+}
+const ORIGIN = new URL(BASE_URL).origin;
+const ARTIFACTS = resolve(process.env.ARTIFACTS_DIR || 'target/browser-artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const GRAPHIQL_PATH = process.env.GRAPHIQL_PATH || '/graphiql';
+const SQLITE_DB = process.env.SQLITE_DB || '';
+const ONLY = process.env.ONLY || '';
+const TIMEOUT_MS = Number(process.env.STEP_TIMEOUT_MS || 15_000);
+const XSS = '<img src=x onerror=window.__xss=1>';
+const PASSWORD = 'correct-horse-battery';
+
+mkdirSync(ARTIFACTS, { recursive: true });
+const RUN = `${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}`;
+let userCounter = 0;
+const newName = (tag) => `${tag}_${RUN}_${++userCounter}`.slice(0, 32);
+
+// ---------------------------------------------------------------- GraphQL from the test itself
+
+async function api(query, variables = {}, token = null) {
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(`${BASE_URL}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = await res.json();
+  if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')}`);
+  return body.data;
+}
+
+async function registerApi(tag, fullName) {
+  const username = newName(tag);
+  const input = { username, email: `${username}@example.test`, password: PASSWORD };
+  if (fullName) input.fullName = fullName;
+  const { register } = await api(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { primaryWallet { address } } } }`, { i: input });
+  return { username, token: register.accessToken, address: register.user.primaryWallet.address };
+}
+
+const mineApi = (token) => api(`mutation { mineBlock(input: { maxTransactions: 100 }) { index } }`, {}, token).then((d) => d.mineBlock.index);
+
+// ---------------------------------------------------------------- browser plumbing
+
+let browser;
+const openContexts = new Set();
+
+/** A fresh context whose requests to other origins are aborted and recorded as failures. */
+async function newContext(scn, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  context.setDefaultTimeout(TIMEOUT_MS);
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin === ORIGIN || url.startsWith('data:')) return route.continue();
+    scn.problems.push(`request to another origin: ${url}`);
+    return route.abort('blockedbyclient');
+  });
+  context.on('page', (page) => watch(scn, page));
+  openContexts.add(context);
+  return context;
+}
+
+const subscribed = new WeakMap(); // page -> { names: string[], events: EventEmitter }
+
+function watch(scn, page) {
+  // Subscriptions the page starts, by operation name, seen as `subscribe` frames on its sockets.
+  const subs = { names: [], tokens: [], events: new EventEmitter() };
+  subscribed.set(page, subs);
+  page.on('websocket', (ws) =>
+    ws.on('framesent', ({ payload }) => {
+      try {
+        const msg = JSON.parse(payload);
+        if (msg.type === 'connection_init' || (msg.type === 'ping' && msg.payload)) subs.tokens.push(msg.payload?.Authorization || null);
+        if (msg.type !== 'subscribe') return;
+        const name = msg.payload.operationName || /subscription\s+(\w+)/.exec(msg.payload.query)?.[1] || '(anonymous)';
+        subs.names.push(name);
+        subs.events.emit('subscribe', name);
+      } catch {}
+    }),
+  );
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') scn.problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => scn.problems.push(`page error: ${err.message}`));
+  // An <img src=x> that got rendered would request /x: that is the XSS we guard against.
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname === '/x') scn.problems.push(`markup from data was rendered: request to ${req.url()}`);
+  });
+}
+
+/** Operation names of the GraphQL POSTs a page sends from now on (to tell live updates from re-reads). */
+function recordOperations(page) {
+  const ops = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && new URL(req.url()).pathname === '/graphql') {
+      const m = /^\s*(?:query|mutation)\s+(\w+)/.exec(JSON.parse(req.postData() || '{}').query || '');
+      ops.push(m ? m[1] : '(anonymous)');
+    }
+  });
+  return ops;
+}
+
+/**
+ * Resolves once the page has sent a `subscribe` for the operation `name` (at least `count`
+ * times in total). The server registers it when it reads that frame, so an event caused
+ * after this (by another client, through a UI or over HTTP) reaches the page.
+ */
+function waitForSubscribe(page, name, count = 1) {
+  const subs = subscribed.get(page);
+  const seen = () => subs.names.filter((n) => n === name).length >= count;
+  if (seen()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (subs.events.off('subscribe', on), reject(new Error(`no subscribe for ${name} within ${TIMEOUT_MS} ms`))), TIMEOUT_MS);
+    const on = () => seen() && (clearTimeout(timer), subs.events.off('subscribe', on), resolve());
+    subs.events.on('subscribe', on);
+  });
+}
+
+async function shot(target, name) {
+  await target.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+// ---------------------------------------------------------------- desktop helpers
+
+async function signUpUi(page, { tag = 'user', fullName = '' } = {}) {
+  const username = newName(tag);
+  await page.goto(`${BASE_URL}/`);
+  await page.click('#tab-signup');
+  await page.fill('#form-signup input[name=username]', username);
+  await page.fill('#form-signup input[name=email]', `${username}@example.test`);
+  if (fullName) await page.fill('#form-signup input[name=fullName]', fullName);
+  await page.fill('#form-signup input[name=password]', PASSWORD);
+  await page.click('#form-signup button[type=submit]');
+  await page.waitForSelector('.taskbar');
+  return username;
+}
+
+async function openApp(page, id) {
+  await page.click('.taskbar .start');
+  await page.click(`.start-menu [data-app=${id}]`);
+  const win = page.locator(`.window[data-app=${id}]`);
+  await win.waitFor();
+  await focusApp(page, id);
+  return win;
+}
+
+/** Brings a window to the front through its taskbar button (windows may overlap). */
+async function focusApp(page, id) {
+  const btn = page.locator(`.task[data-app=${id}]`);
+  if ((await btn.getAttribute('aria-pressed')) !== 'true') await btn.click();
+  await page.waitForSelector(`.window.active[data-app=${id}]`);
+}
+
+const waitText = (locator, text) => locator.filter({ hasText: text }).first().waitFor();
+
+async function walletAddress(page) {
+  const win = await openApp(page, 'wallet');
+  const code = win.locator('code.address');
+  await page.waitForFunction(() => /^RD[0-9a-f]{38}$/.test(document.querySelector('.window[data-app=wallet] code.address')?.textContent || ''));
+  return code.textContent();
+}
+
+async function assertNoXss(page) {
+  const xss = await page.evaluate(() => window.__xss);
+  if (xss !== undefined) throw new Error(`window.__xss was set to ${xss}: user data ran as markup`);
+  const imgs = await page.locator('#app img').count();
+  if (imgs) throw new Error(`${imgs} <img> element(s) in the desktop: user data became markup`);
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const scenarios = [];
+const scenario = (name, fn) => scenarios.push({ name, fn });
+
+scenario('static UI: strict CSP, current asset stamps, vendored GraphiQL served', async () => {
+  const stale = staleStamps();
+  if (stale.length) throw new Error(`stale ?v= stamps in ${stale.join(', ')} (run node tests/browser/stamp.mjs)`);
+  const res = await fetch(`${BASE_URL}/`);
+  const csp = res.headers.get('content-security-policy') || '';
+  if (!/default-src 'self'/.test(csp)) throw new Error(`no strict CSP on /: "${csp}"`);
+  const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] || /default-src ([^;]*)/.exec(csp)[1];
+  if (/unsafe-inline|unsafe-eval|\*|https?:/.test(scriptSrc)) throw new Error(`scripts are not limited to 'self': "${csp}"`);
+  for (const path of ['/vendor/react@18.3.1/react.production.min.js', '/vendor/graphiql@3.9.0/graphiql.min.js', '/vendor/graphiql@3.9.0/graphiql.min.css']) {
+    const r = await fetch(`${BASE_URL}${path}`);
+    if (!r.ok || /text\/html/.test(r.headers.get('content-type') || '')) throw new Error(`${path} is not served (${r.status} ${r.headers.get('content-type')})`);
+  }
+});
+
+scenario('two users sign up; A sends money to B and it arrives live in B\'s wallet, then is confirmed live', async (scn) => {
+  const ctxA = await newContext(scn);
+  const ctxB = await newContext(scn);
+  const a = await ctxA.newPage();
+  const b = await ctxB.newPage();
+  const [, userB] = await Promise.all([signUpUi(a, { tag: 'alice', fullName: 'Alice Sender' }), signUpUi(b, { tag: 'bob' })]);
+  await shot(a, 'desktop-signed-in');
+
+  const walletB = await openApp(b, 'wallet');
+  await waitText(walletB.locator('.balance'), '100 RC');
+  // The copy button puts the address on the clipboard.
+  await ctxB.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+  await walletB.locator('button.copy').click();
+  await waitText(walletB.locator('button.copy'), 'Copied');
+  const copied = await b.evaluate(() => navigator.clipboard.readText());
+  if (copied !== (await walletB.locator('code.address').textContent())) throw new Error(`the clipboard holds "${copied}"`);
+  await walletB.locator('.empty').waitFor(); // activity loaded (and nothing in it)
+  await waitForSubscribe(b, 'WalletLive');
+  const opsB = recordOperations(b);
+
+  const walletA = await openApp(a, 'wallet');
+  await waitText(walletA.locator('.balance'), '100 RC');
+  await walletA.locator('input[name=to]').fill(userB); // a username is resolved to its primary wallet
+  await walletA.locator('input[name=amount]').fill('12.5');
+  await walletA.locator('input[name=fee]').fill('0.5');
+  await walletA.locator('input[name=message]').fill('for lunch');
+  await walletA.locator('button[type=submit]').click();
+  await waitText(walletA.locator('.form-ok'), 'Sent 12.5 RC');
+  await waitText(walletA.locator('.balance'), '87 RC'); // 100 - 12.5 - 0.5 fee, debited at once
+
+  // B: the transfer appears (pending) without B re-reading the list.
+  const row = walletB.locator('li.tx.in[data-status=PENDING]');
+  await row.waitFor();
+  const text = await row.textContent();
+  if (!text.includes('+12.5 RC') || !text.includes('Alice Sender') || !text.includes('for lunch')) throw new Error(`unexpected activity row: ${text}`);
+  if (opsB.includes('WalletActivity')) throw new Error('B re-read its activity instead of receiving it live');
+  await waitText(walletB.locator('.pending-in'), '12.5 RC incoming');
+  await shot(walletB, 'window-wallet-incoming');
+
+  // A mines (up to 100 pending transfers, so leftovers of earlier runs cannot crowd this one
+  // out); B sees the confirmation and the credit live.
+  await openApp(a, 'miner');
+  await a.locator('.window[data-app=miner] input[name=maxTransactions]').fill('100');
+  await a.locator('.window[data-app=miner] button.mine').click();
+  await waitText(a.locator('.window[data-app=miner] .notice'), 'Mined block');
+  await walletB.locator('li.tx.in[data-status=CONFIRMED]').waitFor();
+  await waitText(walletB.locator('.balance'), '112.5 RC');
+  if (opsB.includes('WalletActivity')) throw new Error('B re-read its activity instead of receiving the confirmation live');
+  await focusApp(b, 'wallet');
+  await shot(walletB, 'window-wallet-confirmed');
+  await shot(a.locator('.window[data-app=miner]'), 'window-miner');
+});
+
+scenario('mining a block updates the explorer live in another context; verify the chain', async (scn) => {
+  const ctxA = await newContext(scn);
+  const ctxB = await newContext(scn);
+  const a = await ctxA.newPage();
+  const b = await ctxB.newPage();
+  await Promise.all([signUpUi(a, { tag: 'miner' }), signUpUi(b, { tag: 'watcher' })]);
+
+  const exB = await openApp(b, 'explorer');
+  await exB.locator('table.blocks tbody tr').first().waitFor();
+  await exB.locator('.stats[data-height]').waitFor();
+  await waitForSubscribe(b, 'OnBlock');
+  const height = Number(await exB.locator('.stats').getAttribute('data-height'));
+  const opsB = recordOperations(b);
+
+  const exA = await openApp(a, 'explorer');
+  await exA.locator('button.mine').click();
+  await waitText(exA.locator('.notice'), `Mined block #${height + 1}`);
+
+  await exB.locator(`table.blocks tr[data-index="${height + 1}"]`).waitFor();
+  if (opsB.includes('Blocks')) throw new Error('the explorer re-read the block list instead of receiving the block live');
+  await b.waitForFunction((h) => document.querySelector('.window[data-app=explorer] .stats')?.dataset.height === String(h), height + 1);
+
+  await exB.locator('button.verify').click();
+  await waitText(exB.locator('.notice'), 'Chain valid');
+  await shot(exB, 'window-explorer');
+});
+
+scenario('explorer: block detail with its transactions, transaction detail, search, pending pool', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'explorer' });
+  const other = await registerApi('payee');
+  await mineApi(other.token); // an empty pool, so the explorer's Mine (10 oldest) takes our transfer
+  // A pending transfer, from the UI user to `other`, with a message to find again.
+  const win = await openApp(page, 'wallet');
+  await waitText(win.locator('.balance'), '100 RC');
+  await win.locator('input[name=to]').fill(other.address);
+  await win.locator('input[name=amount]').fill('3');
+  await win.locator('input[name=message]').fill('detail check');
+  await win.locator('button[type=submit]').click();
+  await waitText(win.locator('.form-ok'), 'Sent 3 RC');
+
+  const ex = await openApp(page, 'explorer');
+  await ex.locator('button.nav-pending').click();
+  await waitText(ex.locator('.explorer-main tr'), 'detail check');
+  await shot(ex, 'window-explorer-pending');
+
+  await ex.locator('button.mine').click();
+  const mined = Number(/#(\d+)/.exec(await ex.locator('.notice').filter({ hasText: 'Mined block' }).textContent())[1]);
+  await ex.locator('input[name=q]').fill(String(mined));
+  await ex.locator('form.toolbar button[type=submit]').click();
+  await ex.locator(`.block-detail[data-index="${mined}"]`).waitFor();
+  await waitText(ex.locator('.block-detail tbody tr'), 'detail check');
+  await shot(ex, 'window-explorer-block');
+
+  await ex.locator('.block-detail tbody tr button.link').first().click();
+  await ex.locator('.tx-detail').waitFor();
+  await waitText(ex.locator('.tx-detail'), 'Confirmed');
+  await waitText(ex.locator('.tx-detail'), `#${mined}`);
+  await shot(ex, 'window-explorer-transaction');
+});
+
+scenario('a wrong password is an inline message, with no reload', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  const username = await signUpUi(page, { tag: 'forgetful' });
+  await page.click('.taskbar .start');
+  await page.click('.start-menu .sign-out');
+  await page.waitForSelector('#form-signin');
+  let navigations = 0;
+  page.on('framenavigated', (f) => f === page.mainFrame() && navigations++);
+  await page.evaluate(() => (window.__marker = 'still here'));
+
+  await page.fill('#form-signin input[name=login]', username);
+  await page.fill('#form-signin input[name=password]', 'not-the-password');
+  await page.click('#form-signin button[type=submit]');
+  await waitText(page.locator('#form-signin .form-error'), 'Wrong username or password.');
+  await shot(page, 'signin-wrong-password');
+  if ((await page.evaluate(() => window.__marker)) !== 'still here' || navigations) throw new Error('the page reloaded');
+
+  await page.fill('#form-signin input[name=password]', PASSWORD);
+  await page.click('#form-signin button[type=submit]');
+  await page.waitForSelector('.taskbar');
+  if ((await page.evaluate(() => window.__marker)) !== 'still here' || navigations) throw new Error('signing in reloaded the page');
+});
+
+scenario('sign-out ends the session: the cookie no longer refreshes and a reload shows the sign-in card', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'leaver' });
+  await openApp(page, 'wallet');
+  await page.click('.taskbar .start');
+  await page.click('.start-menu .sign-out');
+  await page.waitForSelector('#form-signin');
+  if (await page.locator('.window').count()) throw new Error('windows survived sign-out');
+  const stored = await page.evaluate(() => sessionStorage.getItem('blackroad.access'));
+  if (stored) throw new Error('the access token is still in sessionStorage');
+  // The browser still has the refresh cookie, but its token was revoked by `logout`.
+  const res = await ctx.request.post(`${BASE_URL}/api/auth/refresh`);
+  if (res.status() !== 401) throw new Error(`POST /api/auth/refresh after sign-out answered ${res.status()}, expected 401`);
+  await page.reload();
+  await page.waitForSelector('#form-signin');
+});
+
+scenario('an expired or revoked access token is renewed once through the refresh cookie', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'renewer' });
+  // Replace this tab's access token with garbage, as if it had expired, and reload.
+  await page.evaluate(() => sessionStorage.setItem('blackroad.access', JSON.stringify({ token: 'expired.garbage.token', expiresAt: Date.now() + 600_000 })));
+  let refreshes = 0;
+  page.on('request', (r) => new URL(r.url()).pathname === '/api/auth/refresh' && refreshes++);
+  await page.reload();
+  await page.waitForSelector('.taskbar');
+  if (refreshes !== 1) throw new Error(`expected exactly one refresh, saw ${refreshes}`);
+  const win = await openApp(page, 'wallet');
+  await waitText(win.locator('.balance'), '100 RC');
+  const stored = JSON.parse(await page.evaluate(() => sessionStorage.getItem('blackroad.access')));
+  if (stored.token === 'expired.garbage.token') throw new Error('the renewed token was not stored');
+});
+
+scenario('XSS: a transfer message and a full name of <img src=x onerror=…> are shown as text', async (scn) => {
+  const attacker = await registerApi('mallory');
+  await api(`mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { fullName } }`, { i: { fullName: XSS } }, attacker.token);
+
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'victim', fullName: XSS }); // the viewer's own name, too
+  await waitText(page.locator('.taskbar .user-name'), XSS);
+  const address = await walletAddress(page);
+  const win = page.locator('.window[data-app=wallet]');
+  await win.locator('.empty').waitFor();
+  await waitForSubscribe(page, 'WalletLive');
+
+  await api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: address, amount: '1', message: XSS } }, attacker.token);
+  const row = win.locator('li.tx.in');
+  await row.waitFor();
+  const message = await row.locator('.tx-message').textContent();
+  if (message !== XSS) throw new Error(`message shown as "${message}"`);
+  const who = await row.locator('.who').textContent();
+  if (!who.includes(XSS)) throw new Error(`sender shown as "${who}"`);
+
+  await row.locator('button.link').click(); // transaction detail in the explorer
+  const ex = page.locator('.window[data-app=explorer]');
+  await ex.locator('.tx-detail').waitFor();
+  if ((await ex.locator('.tx-detail .tx-message').textContent()) !== XSS) throw new Error('the explorer rendered the message differently');
+  await waitText(ex.locator('.tx-detail'), `${XSS} (@${attacker.username})`);
+
+  await assertNoXss(page);
+  await shot(page, 'xss-shown-as-text');
+});
+
+scenario('one socket for the desktop: it reconnects after a drop, re-subscribes, and after a 4401 renews its token', async (scn) => {
+  const ctx = await newContext(scn);
+  // Sit between page and server so the test can cut the socket.
+  const sockets = [];
+  await ctx.routeWebSocket(/\/graphql$/, (ws) => {
+    ws.connectToServer(); // forwards both ways
+    sockets.push(ws);
+  });
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'flaky' });
+  const address = await walletAddress(page);
+  const wallet = page.locator('.window[data-app=wallet]');
+  await wallet.locator('.empty').waitFor();
+  await openApp(page, 'explorer');
+  await Promise.all([waitForSubscribe(page, 'WalletLive'), waitForSubscribe(page, 'OnBlock')]);
+  if (sockets.length !== 1) throw new Error(`two windows opened ${sockets.length} sockets, expected one`);
+  const payer = await registerApi('payer');
+
+  // A drop: the client reconnects (backoff) and re-sends both subscriptions.
+  const opsAfterDrop = recordOperations(page);
+  await sockets[0].close({ code: 4000, reason: 'test drop' });
+  await Promise.all([waitForSubscribe(page, 'WalletLive', 2), waitForSubscribe(page, 'OnBlock', 2)]);
+  if (sockets.length !== 2) throw new Error(`expected one new socket, saw ${sockets.length - 1}`);
+  await page.waitForSelector('.socket-status[data-state=online]');
+  // …and the windows re-read what they may have missed meanwhile (checked below).
+  await api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: address, amount: '2', message: 'after the drop' } }, payer.token);
+  await waitText(wallet.locator('li.tx.in'), 'after the drop');
+  for (const op of ['WalletActivity', 'Blocks']) if (!opsAfterDrop.includes(op)) throw new Error(`no ${op} re-read after the reconnect`);
+
+  // 4401 (token expired): one refresh through the cookie, then a new socket with the new token.
+  let refreshes = 0;
+  page.on('request', (r) => new URL(r.url()).pathname === '/api/auth/refresh' && refreshes++);
+  const tokens = subscribed.get(page).tokens;
+  await sockets[1].close({ code: 4401, reason: 'token expired' });
+  await waitForSubscribe(page, 'WalletLive', 3);
+  if (refreshes !== 1) throw new Error(`expected one refresh after 4401, saw ${refreshes}`);
+  const [before, after] = tokens.slice(-2);
+  if (!after?.startsWith('Bearer ') || after === before) throw new Error('the new socket did not start with the renewed token');
+  await api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: address, amount: '3', message: 'after the renewal' } }, payer.token);
+  await waitText(wallet.locator('li.tx.in'), 'after the renewal');
+});
+
+scenario('windows at 1280×800: open, drag by the title bar, focus/raise, minimise, close; taskbar lists them', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'mover' });
+  const wallet = await openApp(page, 'wallet');
+  const explorer = await openApp(page, 'explorer');
+  await openApp(page, 'miner');
+  const tasks = await page.locator('.tasks .task').allTextContents();
+  if (tasks.join(',') !== 'Wallet,RoadChain,Miner') throw new Error(`taskbar lists ${tasks}`);
+
+  // Drag the wallet by its title bar (it is behind the others: the press raises it first).
+  await focusApp(page, 'wallet');
+  const before = await wallet.boundingBox();
+  const bar = await wallet.locator('.titlebar h2').boundingBox();
+  await page.mouse.move(bar.x + 10, bar.y + bar.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + 610, bar.y + bar.height / 2 + 60, { steps: 8 });
+  await page.mouse.up();
+  const after = await wallet.boundingBox();
+  if (Math.abs(after.x - before.x - 600) > 2 || Math.abs(after.y - before.y - 60) > 2) throw new Error(`window moved from ${JSON.stringify(before)} to ${JSON.stringify(after)}`);
+
+  // The explorer comes to the front from the taskbar; a press on the part of the wallet that
+  // sticks out to its right raises the wallet again.
+  await focusApp(page, 'explorer');
+  const z = async (loc) => Number(await loc.evaluate((el) => el.style.zIndex));
+  if (!((await z(explorer)) > (await z(wallet)))) throw new Error('focus did not raise the explorer');
+  const ex = await explorer.boundingBox();
+  const w = await wallet.boundingBox();
+  if (w.x + w.width < ex.x + ex.width + 20) throw new Error('the wallet does not stick out from behind the explorer');
+  await page.mouse.click((ex.x + ex.width + w.x + w.width) / 2, w.y + 12);
+  await page.waitForSelector('.window.active[data-app=wallet]');
+  if (!((await z(wallet)) > (await z(explorer)))) throw new Error('a press did not raise the wallet');
+
+  // Minimise and restore from the taskbar.
+  await wallet.locator('.win-min').click();
+  await wallet.waitFor({ state: 'hidden' });
+  await page.locator('.task[data-app=wallet]').click();
+  await wallet.waitFor({ state: 'visible' });
+
+  await shot(page, 'desktop-three-windows');
+  for (const id of ['wallet', 'explorer', 'miner']) {
+    await focusApp(page, id);
+    await page.locator(`.window[data-app=${id}] .win-close`).click();
+    await page.locator(`.window[data-app=${id}]`).waitFor({ state: 'detached' });
+  }
+  if (await page.locator('.tasks .task').count()) throw new Error('closed windows are still in the taskbar');
+  // With no window open there is no subscription left, so the socket is closed.
+  await page.waitForSelector('.socket-status[data-state=offline]');
+});
+
+scenario('phone viewport (390×844): a window opens as a full-screen sheet and closes', async (scn) => {
+  const ctx = await newContext(scn, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'phone' });
+  await shot(page, 'phone-desktop');
+  const win = await openApp(page, 'wallet');
+  await waitText(win.locator('.balance'), '100 RC');
+  const box = await win.boundingBox();
+  const bar = await page.locator('.taskbar').boundingBox();
+  if (box.x !== 0 || Math.round(box.width) !== 390 || box.y !== 0 || Math.round(box.y + box.height) !== Math.round(bar.y)) {
+    throw new Error(`window is not a full-screen sheet: ${JSON.stringify(box)} (taskbar at ${bar.y})`);
+  }
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  if (overflow) throw new Error('the page scrolls sideways at 390 px');
+  await shot(page, 'phone-window-wallet');
+  await win.locator('.win-close').tap();
+  await win.waitFor({ state: 'detached' });
+  await page.locator('.icons').waitFor();
+});
+
+scenario('GraphiQL offline: a query with the pre-filled token and a subscription, no other origin contacted', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  const username = await signUpUi(page, { tag: 'graphiql' });
+  const { token } = await registerApi('graphiqlminer');
+  const html = await (await fetch(`${BASE_URL}${GRAPHIQL_PATH}`)).text();
+  if (!html.includes('/graphiql/graphiql.js')) throw new Error(`GET ${GRAPHIQL_PATH} is not the self-hosted static/graphiql/index.html (route it there, or set GRAPHIQL_PATH)`);
+  await page.goto(`${BASE_URL}${GRAPHIQL_PATH}`);
+  await page.waitForSelector('.graphiql-container .CodeMirror');
+
+  // The header editor starts with this tab's desktop token.
+  const editors = async () => page.evaluate(() => [...document.querySelectorAll('.graphiql-container .CodeMirror')].map((el) => el.CodeMirror.getValue()));
+  if (!(await editors()).some((v) => /"Authorization": "Bearer [\w.-]+"/.test(v))) throw new Error('the header editor has no Authorization header');
+
+  // GraphiQL works out the operation to run from the editor after a short debounce; wait until
+  // it has, or Execute would still send the previous operation's name.
+  const setQuery = async (q) => {
+    await page.evaluate((text) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text), q);
+    const name = /^\s*\w+\s+(\w+)/.exec(q)[1];
+    await page.waitForFunction((n) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.operationName === n, name);
+  };
+  const result = () => page.evaluate(() => document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() || '');
+
+  await setQuery('query Who { me { username } }');
+  await page.click('.graphiql-execute-button');
+  await page.waitForFunction((u) => (document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() || '').includes(u), username);
+  await shot(page, 'graphiql-query');
+
+  await setQuery('mutation Bio { updateProfile(input: { bio: "set from GraphiQL" }) { username bio } }');
+  await page.click('.graphiql-execute-button');
+  await page.waitForFunction(() => (document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() || '').includes('set from GraphiQL'));
+
+  await setQuery('subscription Blocks { blockMined { index hash } }');
+  await page.click('.graphiql-execute-button');
+  await waitForSubscribe(page, 'Blocks');
+  await page.waitForSelector('.graphiql-execute-button[aria-label^="Stop"]');
+  const index = await mineApi(token);
+  await page.waitForFunction((i) => (document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() || '').includes(`"index": ${i}`), index);
+  if (!(await result()).includes('blockMined')) throw new Error('no blockMined result');
+  await shot(page, 'graphiql-subscription');
+});
+
+scenario('Prism: anonymous visitors get the sign-in card, non-admins FORBIDDEN', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE_URL}/prism/`);
+  await page.waitForSelector('body[data-screen=signin] #form-signin');
+  await shot(page, 'prism-signin');
+  const user = await registerApi('notadmin');
+  await page.fill('#form-signin input[name=login]', user.username);
+  await page.fill('#form-signin input[name=password]', PASSWORD);
+  await page.click('#form-signin button[type=submit]');
+  await waitText(page.locator('body[data-screen=forbidden] .forbidden'), 'FORBIDDEN');
+  await shot(page, 'prism-forbidden');
+});
+
+scenario('Prism for an admin: live audit events with a filter, the audit log, server figures', async (scn) => {
+  if (!SQLITE_DB) return { skipped: 'set SQLITE_DB to the server\'s SQLite file: the API cannot make an admin yet' };
+  const admin = await registerApi('admin');
+  execFileSync('sqlite3', [SQLITE_DB, `UPDATE users SET is_admin = 1 WHERE username = '${admin.username}'`]);
+  const actor = await registerApi('audited');
+
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE_URL}/prism/`);
+  await page.fill('#form-signin input[name=login]', admin.username);
+  await page.fill('#form-signin input[name=password]', PASSWORD);
+  await page.click('#form-signin button[type=submit]');
+  await page.waitForSelector('body[data-screen=console]');
+  const live = page.locator('.prism-panel[data-panel=live]');
+  await waitText(live.locator('.live-state'), 'Following all actions');
+  await waitForSubscribe(page, 'PrismAudit');
+
+  // Filtered to chain.mine_block: a transfer does not show, a mined block does.
+  await live.locator('input[name=action]').fill('chain.mine_block');
+  await live.locator('button[type=submit]').click();
+  await waitText(live.locator('.live-state'), 'Following chain.mine_block');
+  await waitForSubscribe(page, 'PrismAudit', 2);
+  await api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: admin.address, amount: '1' } }, actor.token);
+  await mineApi(actor.token);
+  await live.locator('tbody tr[data-action="chain.mine_block"]').filter({ hasText: `@${actor.username}` }).waitFor();
+  if (await live.locator('tbody tr[data-action="wallet.transfer"]').count()) throw new Error('the filter let a wallet.transfer through');
+  await shot(page, 'prism-live-audit');
+
+  await page.click('.prism-tabs [data-panel=log]');
+  const log = page.locator('.prism-panel[data-panel=log]');
+  await log.locator('input[name=actor]').fill(actor.username);
+  await log.locator('button[type=submit]').click();
+  // The first page (all actors) is replaced by the search result: only this actor's events.
+  await page.waitForFunction((who) => {
+    const rows = [...document.querySelectorAll('.prism-panel[data-panel=log] tbody tr')];
+    return rows.length > 0 && rows.every((r) => r.children[2]?.textContent === who);
+  }, `@${actor.username}`);
+  const actions = await log.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action));
+  for (const want of ['auth.register', 'wallet.transfer', 'chain.mine_block']) {
+    if (!actions.includes(want)) throw new Error(`the audit log for the actor lacks ${want}: ${actions}`);
+  }
+  await shot(page, 'prism-audit-log');
+
+  await page.click('.prism-tabs [data-panel=metrics]');
+  await waitText(page.locator('.prism-panel[data-panel=metrics] .stat'), 'Cache hits');
+  await shot(page, 'prism-metrics');
+});
+
+// ---------------------------------------------------------------- runner
+
+async function main() {
+  if (!existsSync(CHROMIUM)) {
+    console.error(`run.mjs: no chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+    process.exit(2);
+  }
+  // Playwright gives every launch a fresh temporary --user-data-dir of its own (and refuses one
+  // in `args`), deleted on close; the contexts below are isolated from each other as well.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const { name, fn } of scenarios) {
+    if (ONLY && !name.includes(ONLY)) continue;
+    const scn = { problems: [] };
+    const started = Date.now();
+    let outcome;
+    try {
+      outcome = await fn(scn);
+      if (scn.problems.length) throw new Error(scn.problems.join('\n      '));
+    } catch (e) {
+      outcome = e;
+    }
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    if (outcome instanceof Error) {
+      failed += 1;
+      let n = 0;
+      for (const c of openContexts) for (const p of c.pages()) await p.screenshot({ path: join(ARTIFACTS, `FAILED-${name.slice(0, 40).replace(/\W+/g, '-')}-${++n}.png`) }).catch(() => {});
+      for (const c of openContexts) for (const p of c.pages()) console.log(`      (page at ${p.url()})`);
+      console.log(`FAIL ${name} (${secs}s)\n      ${outcome.message.split('\n').slice(0, 12).join('\n      ')}`);
+    } else if (outcome?.skipped) {
+      skipped += 1;
+      console.log(`skip ${name}: ${outcome.skipped}`);
+    } else {
+      passed += 1;
+      console.log(`ok   ${name} (${secs}s)`);
+    }
+    for (const c of openContexts) await c.close().catch(() => {});
+    openContexts.clear();
+  }
+  await browser.close();
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  console.log(`screenshots: ${ARTIFACTS}`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

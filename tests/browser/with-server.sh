@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the browser tests against a server this script starts (and stops):
+#
+#   tests/browser/with-server.sh target/debug/blackroad-api
+#
+# The server gets a fresh DATA_DIR (embedded SQLite), STATIC_DIR=static, a free port on
+# 127.0.0.1, CHAIN_DIFFICULTY=2 and rate limits off (the suite registers ~25 users and signs in
+# and refreshes many times a minute from one IP). SQLITE_DB points the Prism admin scenario at
+# its database. Installs chromium (Debian) and the locked npm dependencies when missing.
+# Extra environment (ARTIFACTS_DIR, GRAPHIQL_PATH, ONLY) is passed through to run.mjs.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+bin="$(realpath "${1:?usage: with-server.sh path/to/blackroad-api}")"
+
+if [[ ! -x /usr/bin/chromium && -z "${CHROMIUM:-}" ]]; then
+  echo "with-server.sh: installing chromium" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if [[ ! -d "$here/node_modules/playwright-core" ]]; then
+  (cd "$here" && npm ci --no-audit --no-fund --silent)
+fi
+command -v sqlite3 >/dev/null || echo "with-server.sh: no sqlite3 CLI; the Prism admin scenario will be skipped" >&2
+
+data="$(mktemp -d)"
+log="$data/server.log"
+port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+cleanup() {
+  [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+DATA_DIR="$data" STATIC_DIR="$root/static" HOST=127.0.0.1 PORT="$port" CHAIN_DIFFICULTY=2 \
+  RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 ENVIRONMENT=development \
+  "$bin" serve >"$log" 2>&1 &
+pid=$!
+
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "with-server.sh: the server exited" >&2; exit 1; }
+  sleep 0.1
+done
+
+export BASE_URL="http://127.0.0.1:$port"
+if command -v sqlite3 >/dev/null; then export SQLITE_DB="$data/blackroad.db"; fi
+status=0
+(cd "$root" && node "$here/run.mjs") || status=$?
+[[ $status -ne 0 ]] && { echo "--- server log (last 40 lines)" >&2; tail -n 40 "$log" >&2; }
+exit $status
