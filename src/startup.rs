@@ -9,12 +9,11 @@ use std::{
 };
 
 use anyhow::Context;
-use async_graphql::http::GraphiQLSource;
 use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, Method, header},
-    response::{Html, IntoResponse},
+    response::IntoResponse,
     routing::{any, get, post},
 };
 use rand::RngCore;
@@ -27,8 +26,6 @@ use tower_http::{
     },
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    services::{ServeDir, ServeFile},
-    set_header::SetResponseHeaderLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -39,7 +36,7 @@ use crate::{
         schema,
         transport::{Sockets, http as gql_http},
     },
-    http::{health, refresh, security_headers},
+    http::{health, refresh, security_headers, static_files},
     platform::{
         cache::ResponseCache, config::Config, db, error::AppError, metrics::Metrics, pubsub::Bus,
         ratelimit::RateLimiter, redis_link::RedisLink, telemetry,
@@ -227,15 +224,6 @@ async fn api_not_found() -> impl IntoResponse {
     AppError::NotFound("API route")
 }
 
-async fn graphiql() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .finish(),
-    )
-}
-
 fn cors(config: &Config) -> Option<CorsLayer> {
     let origins = config.allowed_origins();
     if origins.is_empty() {
@@ -267,26 +255,17 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
             get(gql_http::get_handler).post(gql_http::post_handler),
         )
         .with_state(graphql);
-    let static_dir = state.config.static_dir.clone();
     let static_files =
-        ServeDir::new(&static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+        static_files::routes(&state.config.static_dir, state.config.graphiql_enabled());
     let mut router = Router::new()
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics_text))
         .route("/api/auth/refresh", post(refresh::refresh))
-        .route("/graphiql", get(graphiql))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state.clone())
         .merge(graphql_routes)
-        .fallback_service(
-            ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(STATIC_CSP),
-                ))
-                .service(static_files),
-        );
+        .merge(static_files);
     if let Some(cors) = cors(&state.config) {
         router = router.layer(cors);
     }
@@ -310,6 +289,3 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
 
 /// Responses smaller than this are not worth compressing.
 const COMPRESS_ABOVE: u16 = 1024;
-/// The static UI loads only its own files; GraphiQL (its own route) is exempt, as it comes
-/// from a CDN.
-const STATIC_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod health;
 pub mod refresh;
+pub mod static_files;
 
 use std::net::{IpAddr, SocketAddr};
 

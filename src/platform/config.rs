@@ -61,6 +61,8 @@ pub struct Config {
     pub introspection: Option<bool>,
     /// "Did you mean" hints in validation errors. Default: on in development only.
     pub field_suggestions: Option<bool>,
+    /// GraphiQL at `/graphiql`. Default: on in development, off in production.
+    pub graphiql: Option<bool>,
     /// Trusted documents: run only operations registered in the manifest.
     pub persisted_queries_only: bool,
     /// JSON manifest: Apollo's persisted-query manifest or a `{ "sha256": "document" }` map.
@@ -140,6 +142,7 @@ impl Default for Config {
             max_concurrent_requests: 512,
             introspection: None,
             field_suggestions: None,
+            graphiql: None,
             persisted_queries_only: false,
             persisted_queries_manifest: None,
             apq_cache_size: 10_000,
@@ -363,6 +366,10 @@ impl Config {
 
     pub fn introspection_enabled(&self) -> bool {
         self.introspection.unwrap_or(!self.is_production())
+    }
+
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql.unwrap_or(!self.is_production())
     }
 
     pub fn suggestions_enabled(&self) -> bool {

@@ -172,3 +172,56 @@ async fn rest_refresh_rejects_bad_requests() {
         assert_eq!(body["error"]["code"], "UNAUTHENTICATED");
     }
 }
+
+/// Behind a trusted proxy the audit log records the client the proxy saw, on REST as on
+/// GraphQL; without TRUST_PROXY a client cannot choose the address it is recorded under.
+#[tokio::test]
+async fn audit_ips_honour_trust_proxy() {
+    for trust in [false, true] {
+        let app = spawn_app_with(backends()[0], move |c| c.trust_proxy = trust).await;
+        let root = app.register("root").await;
+        app.make_admin(&root).await;
+        let user = app.register("mona").await;
+        let res = app
+            .client
+            .post(app.url("/api/auth/refresh"))
+            .header("x-forwarded-for", "6.6.6.6, 198.51.100.7")
+            .json(&json!({"refresh_token": user.refresh}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let login = app
+            .client
+            .post(app.url("/graphql"))
+            .header("x-forwarded-for", "198.51.100.8")
+            .json(&json!({"query": LOGIN, "variables": {"input": {"login": "mona", "password": PASSWORD}}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), StatusCode::OK);
+        let events = app
+            .graphql_as(
+                &root.access,
+                "{ events(first: 5) { edges { node { action ip } } } }",
+                json!({}),
+            )
+            .await;
+        let ip_of = |action: &str| {
+            events.data()["events"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["node"]["action"] == action)
+                .map(|e| e["node"]["ip"].clone())
+                .unwrap_or_else(|| panic!("no {action} in {:?}", events.body))
+        };
+        let (refresh, login) = if trust {
+            ("198.51.100.7", "198.51.100.8")
+        } else {
+            ("127.0.0.1", "127.0.0.1")
+        };
+        assert_eq!(ip_of("auth.refresh"), refresh);
+        assert_eq!(ip_of("auth.login"), login);
+    }
+}

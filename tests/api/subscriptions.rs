@@ -371,3 +371,38 @@ async fn sockets_carry_subscriptions_only() {
         assert_eq!(app.balance(&alice.address).await, "100", "nothing ran");
     }
 }
+
+/// Sockets go through the same admission as HTTP: trusted documents only, and document limits
+/// answered with the same code and `extensions.limit`.
+#[tokio::test]
+async fn sockets_share_the_http_admission_rules() {
+    let registered = "subscription { blockMined { index } }";
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.json");
+    let hash = blackroad_api::graphql::admission::persisted::sha256_hex(registered);
+    std::fs::write(&manifest, json!({ hash.clone(): registered }).to_string()).unwrap();
+    let app = spawn_app_with(backends()[0], move |c| {
+        c.persisted_queries_only = true;
+        c.persisted_queries_manifest = Some(manifest);
+    })
+    .await;
+    for protocol in PROTOCOLS {
+        let mut ws = Ws::connect_as(&app, protocol, None).await;
+        ws.subscribe("ad-hoc", "subscription { blockMined { hash } }", json!({}))
+            .await;
+        assert_eq!(ws.next_error_code("ad-hoc").await, "FORBIDDEN");
+        ws.subscribe("ok", registered, json!({})).await;
+        app.await_receivers::<BlockMined>(1).await;
+        ws.complete("ok").await;
+    }
+
+    let app = spawn_app_with(backends()[0], |c| c.max_aliases = 1).await;
+    for protocol in PROTOCOLS {
+        let mut ws = Ws::connect_as(&app, protocol, None).await;
+        let aliased = "subscription { blockMined { a: index b: index } }";
+        ws.subscribe("x", aliased, json!({})).await;
+        let error = ws.next_error("x").await;
+        assert_eq!(error["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+        assert_eq!(error["extensions"]["limit"], "aliases");
+    }
+}

@@ -157,7 +157,8 @@ impl Ws {
     }
 
     /// The error code an operation was refused or ended with, in either protocol's framing.
-    pub async fn next_error_code(&mut self, id: &str) -> String {
+    /// The first error of the next message, which must be about subscription `id`.
+    pub async fn next_error(&mut self, id: &str) -> Value {
         let message = self.next_json().await;
         assert_eq!(message["id"], id, "{message}");
         let errors = match message["type"].as_str() {
@@ -165,9 +166,14 @@ impl Ws {
             Some("next") | Some("data") => message["payload"]["errors"].clone(),
             _ => panic!("expected an error, got {message}"),
         };
-        errors[0]["extensions"]["code"]
+        errors[0].clone()
+    }
+
+    pub async fn next_error_code(&mut self, id: &str) -> String {
+        let error = self.next_error(id).await;
+        error["extensions"]["code"]
             .as_str()
-            .unwrap_or_else(|| panic!("no code in {message}"))
+            .unwrap_or_else(|| panic!("no code in {error}"))
             .to_owned()
     }
 

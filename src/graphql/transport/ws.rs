@@ -85,10 +85,7 @@ pub fn upgrade(
         *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
         return response;
     };
-    let meta = RequestMeta {
-        request_id: request_id(headers),
-        ip: Some(client_ip(headers, peer, state.config.trust_proxy)),
-    };
+    let meta = socket_meta(headers, peer, state.config.trust_proxy);
     let max_message = state.config.ws_max_message_bytes;
     ws.protocols([protocol.sec_websocket_protocol()])
         .max_message_size(max_message)
@@ -109,6 +106,15 @@ pub fn upgrade(
             }
             .run()
         })
+}
+
+/// Where a socket comes from: the same client address (TRUST_PROXY included) and request id
+/// as an HTTP request, so what its operations record names the real client.
+fn socket_meta(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> RequestMeta {
+    RequestMeta {
+        request_id: request_id(headers),
+        ip: Some(client_ip(headers, peer, trust_proxy)),
+    }
 }
 
 /// What an authenticated (or anonymous) socket runs with, fixed at `connection_init`.
@@ -423,5 +429,25 @@ impl Connection {
         let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
         self.send(json!({"type": kind, "id": id, "payload": payload}))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sockets_record_the_client_behind_a_trusted_proxy() {
+        let peer: SocketAddr = "10.0.0.1:4000".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "198.51.100.7".parse().unwrap());
+        headers.insert("x-request-id", "rid".parse().unwrap());
+        let trusted = socket_meta(&headers, peer, true);
+        assert_eq!(trusted.ip.as_deref(), Some("198.51.100.7"));
+        assert_eq!(trusted.request_id, "rid");
+        assert_eq!(
+            socket_meta(&headers, peer, false).ip.as_deref(),
+            Some("10.0.0.1")
+        );
     }
 }
