@@ -6,6 +6,7 @@ mod http_cache;
 mod rate;
 pub mod request;
 pub mod response;
+mod serve;
 pub mod sockets;
 mod ws;
 mod ws_protocol;

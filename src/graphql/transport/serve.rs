@@ -1,0 +1,394 @@
+//! One GraphQL-over-HTTP call, as a short list of named stages: load shedding, the viewer,
+//! admission, rate limits, the response cache, execution under a timeout, invalidation, the
+//! response body, and storing it in the cache.
+
+use std::time::Instant;
+
+use async_graphql::{Request, Response as GqlResponse, parser::types::OperationType};
+use axum::{
+    http::{Method, StatusCode},
+    response::Response,
+};
+use futures_util::future::join_all;
+use serde_json::Value;
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::{
+    http::{Call, GraphqlHttp},
+    http_cache, rate,
+    response::{self, Framing, json_response, request_error},
+};
+use crate::{
+    auth::Viewer,
+    graphql::{
+        admission::{Admitted, Transport},
+        batching,
+        cache_policy::CacheTracker,
+        context::RequestMeta,
+        loaders::Loaders,
+    },
+    http::{authorization, client_ip, request_id},
+    platform::{
+        error::{AppError, Limit},
+        ratelimit::Decision,
+    },
+};
+
+/// What the stages of one call share.
+struct Served {
+    http: GraphqlHttp,
+    framing: Framing,
+    rid: String,
+    ip: String,
+    viewer: Viewer,
+    started: Instant,
+    label: &'static str,
+}
+
+impl Served {
+    fn fail(&self, outcome: &str, err: AppError) -> Response {
+        self.http
+            .state
+            .metrics
+            .observe(self.label, outcome, self.started.elapsed());
+        request_error(self.framing, err, &self.rid)
+    }
+}
+
+pub(super) async fn serve(http: GraphqlHttp, mut call: Call) -> Response {
+    let started = Instant::now();
+    let rid = request_id(&call.headers);
+    let Some(_permit) = shed_load(&http) else {
+        http.state
+            .metrics
+            .observe("unknown", "rejected", started.elapsed());
+        let err = AppError::limit(
+            Limit::Concurrency,
+            "the server is at capacity; retry shortly",
+        );
+        return request_error(call.framing, err, &rid);
+    };
+    let viewer = match Viewer::from_authorization(&http.state, authorization(&call.headers)).await {
+        Ok(v) => v,
+        Err(err) => return request_error(call.framing, err, &rid),
+    };
+    let ip = client_ip(&call.headers, call.peer, http.state.config.trust_proxy);
+    let mut served = Served {
+        http,
+        framing: call.framing,
+        rid,
+        ip,
+        viewer,
+        started,
+        label: "unknown",
+    };
+
+    let admitted = match admit(&served, &mut call).await {
+        Ok(admitted) => admitted,
+        Err(err) => return served.fail("error", err),
+    };
+    served.label = label(call.is_batch, &admitted);
+    let decision = match rate_limit(&served, &admitted).await {
+        Ok(decision) => decision,
+        Err(response) => return response,
+    };
+    let pending = match cache_lookup(&served, &mut call, &admitted).await {
+        Lookup::Hit(mut response) => {
+            served
+                .http
+                .state
+                .metrics
+                .observe(served.label, "cache_hit", started.elapsed());
+            if let Some(decision) = &decision {
+                rate::set_rate_headers(&mut response, decision);
+            }
+            return response;
+        }
+        Lookup::Miss(pending) => Some(pending),
+        Lookup::Bypass => None,
+    };
+    let Some(executor) = call.executor.take() else {
+        return served.fail(
+            "error",
+            AppError::internal(anyhow::anyhow!("no batch executor")),
+        );
+    };
+    let executed = execute(&served, call.requests, &admitted, executor).await;
+    invalidate(&served, &admitted).await;
+    let Some(executed) = executed else {
+        let message = format!(
+            "the request took longer than {} ms and was cancelled",
+            served.http.state.config.request_timeout().as_millis()
+        );
+        return served.fail("error", AppError::limit(Limit::Timeout, message));
+    };
+    let (status, body) = assemble(&served, call.is_batch, admitted, executed);
+    let outcome = if body.get("errors").is_some() {
+        "error"
+    } else {
+        "ok"
+    };
+    served
+        .http
+        .state
+        .metrics
+        .observe(served.label, outcome, started.elapsed());
+    let mut response = json_response(status, served.framing, &body);
+    match pending {
+        Some(pending) => match store(&served, pending, &body).await {
+            Some((public, max_age, etag)) => http_cache::set_cache_headers(
+                &mut response,
+                Some((public, max_age)),
+                Some(&etag),
+                "MISS",
+            ),
+            None => http_cache::set_cache_headers(&mut response, None, None, "MISS"),
+        },
+        None => http_cache::set_cache_headers(&mut response, None, None, "BYPASS"),
+    }
+    if let Some(decision) = &decision {
+        rate::set_rate_headers(&mut response, decision);
+    }
+    response
+}
+
+/// Load shedding: a place among the requests in flight, or none.
+fn shed_load(http: &GraphqlHttp) -> Option<OwnedSemaphorePermit> {
+    http.in_flight.clone().try_acquire_owned().ok()
+}
+
+/// Admits every request of the call. A single request that cannot run is answered as a
+/// request error; in a batch, each keeps its own outcome.
+async fn admit(
+    served: &Served,
+    call: &mut Call,
+) -> Result<Vec<Result<Admitted, AppError>>, AppError> {
+    let state = &served.http.state;
+    let (spawner, executor) = batching::channel();
+    let meta = RequestMeta {
+        request_id: served.rid.clone(),
+        ip: Some(served.ip.clone()),
+    };
+    let mut admitted = Vec::with_capacity(call.requests.len());
+    for request in call.requests.iter_mut() {
+        let outcome = served
+            .http
+            .admission
+            .admit(&state.config, request, call.transport)
+            .await;
+        let outcome = match outcome {
+            Err(err) if !call.is_batch => return Err(err),
+            other => other,
+        };
+        request.data.insert(served.viewer.clone());
+        request.data.insert(meta.clone());
+        request.data.insert(Loaders::new(state, spawner.clone()));
+        admitted.push(outcome);
+    }
+    // The loaders (and their spawner clones) go away with the request data; the executor
+    // runs the call.
+    call.executor = Some(executor);
+    Ok(admitted)
+}
+
+fn label(is_batch: bool, admitted: &[Result<Admitted, AppError>]) -> &'static str {
+    let ty = admitted
+        .first()
+        .and_then(|a| a.as_ref().ok())
+        .and_then(|a| a.info.ty);
+    match (is_batch, ty) {
+        (true, _) => "batch",
+        (_, Some(OperationType::Mutation)) => "mutation",
+        (_, Some(OperationType::Subscription)) => "subscription",
+        (_, Some(OperationType::Query)) => "query",
+        _ => "unknown",
+    }
+}
+
+/// Counts every operation before anything runs; the tightest decision goes in the headers.
+async fn rate_limit(
+    served: &Served,
+    admitted: &[Result<Admitted, AppError>],
+) -> Result<Option<Decision>, Response> {
+    let limiter = &served.http.state.rate_limiter;
+    let mut tightest: Option<Decision> = None;
+    for admitted in admitted.iter().flatten() {
+        let info = &admitted.info;
+        let class = rate::classify(info);
+        let subjects = rate::subjects(class, &served.viewer, &served.ip, &info.login_names);
+        // Every login in one document is an attempt of its own.
+        for _ in 0..info.auth_fields.max(1) {
+            let decision = limiter.hit(class, &subjects).await;
+            if !decision.allowed {
+                served.http.state.metrics.observe(
+                    served.label,
+                    "rejected",
+                    served.started.elapsed(),
+                );
+                return Err(rate::rate_limited(served.framing, &decision, &served.rid));
+            }
+            if tightest.is_none_or(|t| decision.remaining < t.remaining) {
+                tightest = Some(decision);
+            }
+        }
+    }
+    Ok(tightest)
+}
+
+/// A cacheable query's keys and the plan its execution fills in.
+struct PendingEntry {
+    tracker: CacheTracker,
+    epoch: u64,
+    public_key: String,
+    private_key: Option<String>,
+}
+
+enum Lookup {
+    Hit(Response),
+    /// Cacheable; `None` when the cache cannot take entries right now (Redis down).
+    Miss(Option<PendingEntry>),
+    Bypass,
+}
+
+/// The response cache, for a single query that parsed.
+async fn cache_lookup(
+    served: &Served,
+    call: &mut Call,
+    admitted: &[Result<Admitted, AppError>],
+) -> Lookup {
+    let state = &served.http.state;
+    let cacheable = state.config.cache_enabled
+        && !call.is_batch
+        && matches!(admitted.first(), Some(Ok(a)) if !a.parse_failed && a.info.is_query());
+    let Some(request) = call.requests.first_mut().filter(|_| cacheable) else {
+        return Lookup::Bypass;
+    };
+    let (public_key, private_key) = http_cache::cache_keys(request, &served.viewer);
+    let keys: Vec<String> = std::iter::once(public_key.clone())
+        .chain(private_key.clone())
+        .collect();
+    if let Some(entry) = state.cache.get(&keys).await {
+        let method = match call.transport {
+            Transport::HttpGet => Method::GET,
+            _ => Method::POST,
+        };
+        return Lookup::Hit(http_cache::from_cache(
+            &entry,
+            served.framing,
+            &call.headers,
+            &method,
+        ));
+    }
+    let Some(epoch) = state.cache.epoch().await else {
+        return Lookup::Miss(None);
+    };
+    let tracker = CacheTracker::default();
+    request.data.insert(tracker.clone());
+    Lookup::Miss(Some(PendingEntry {
+        tracker,
+        epoch,
+        public_key,
+        private_key,
+    }))
+}
+
+/// Runs the admitted requests together (their loaders batch across them) under the timeout.
+async fn execute(
+    served: &Served,
+    requests: Vec<Request>,
+    admitted: &[Result<Admitted, AppError>],
+    executor: batching::BatchExecutor,
+) -> Option<Vec<(usize, GqlResponse)>> {
+    let schema = &served.http.schema;
+    let runnable = requests
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| admitted[*i].is_ok());
+    let work = join_all(runnable.map(|(i, r)| {
+        let schema = schema.clone();
+        async move { (i, schema.execute(r).await) }
+    }));
+    let timeout = served.http.state.config.request_timeout();
+    tokio::time::timeout(timeout, executor.run(work)).await.ok()
+}
+
+/// Whatever the mutations managed to write is dropped from the cache, even on timeout.
+async fn invalidate(served: &Served, admitted: &[Result<Admitted, AppError>]) {
+    let mutations: Vec<_> = admitted
+        .iter()
+        .flatten()
+        .map(|a| &a.info)
+        .filter(|info| info.is_mutation())
+        .collect();
+    if !mutations.is_empty() {
+        http_cache::invalidate_after(&served.http.state, &mutations).await;
+    }
+}
+
+/// The response body and status from each request's outcome.
+fn assemble(
+    served: &Served,
+    is_batch: bool,
+    admitted: Vec<Result<Admitted, AppError>>,
+    executed: Vec<(usize, GqlResponse)>,
+) -> (StatusCode, Value) {
+    let rid = &served.rid;
+    let mut bodies: Vec<Value> = Vec::with_capacity(admitted.len());
+    let mut failed_before_execution = false;
+    let mut executed = executed.into_iter().peekable();
+    for (i, outcome) in admitted.into_iter().enumerate() {
+        match outcome {
+            Err(err) => {
+                bodies.push(serde_json::json!({"errors": [response::error_object(&err, rid)]}))
+            }
+            Ok(admitted) => match executed.next_if(|(j, _)| *j == i) {
+                Some((_, resp)) => {
+                    let (body, failed) = response::finish(resp, rid, admitted.parse_failed);
+                    failed_before_execution = failed;
+                    bodies.push(body);
+                }
+                None => bodies.push(serde_json::json!({"errors": [response::error_object(
+                    &AppError::internal(anyhow::anyhow!("operation {i} was not executed")),
+                    rid
+                )]})),
+            },
+        }
+    }
+    let status =
+        if !is_batch && served.framing == Framing::GraphqlResponseJson && failed_before_execution {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+    let body = if is_batch {
+        Value::Array(bodies)
+    } else {
+        bodies.pop().unwrap_or(Value::Null)
+    };
+    (status, body)
+}
+
+/// Stores an executed query's answer when its plan and outcome allow; what was stored, for
+/// the caching headers.
+async fn store(
+    served: &Served,
+    pending: Option<PendingEntry>,
+    body: &Value,
+) -> Option<(bool, u32, String)> {
+    let pending = pending?;
+    let plan = pending.tracker.plan()?;
+    let entry = http_cache::storable(&plan, body, &served.viewer)?;
+    let key = if entry.public {
+        Some(pending.public_key)
+    } else {
+        pending.private_key
+    }?;
+    let stored = (entry.public, entry.max_age, entry.etag.clone());
+    served
+        .http
+        .state
+        .cache
+        .put(key, entry, plan.tags, pending.epoch)
+        .await;
+    Some(stored)
+}
