@@ -1,24 +1,26 @@
-//! What may be cached, for how long, for whom, and under which tags.
+//! What may be cached, for how long, for whom, and under which tags — decided once per
+//! document, before it runs.
 //!
-//! Hints are async-graphql's own `cache_control` attributes on types and fields. An extension
-//! watches every resolved field: a response is cacheable only if each field has a hint (its
-//! own or its type's; connection, edge and page-info wrappers inherit), its max-age is the
-//! smallest hint, any private hint makes it private, and it is tagged with every entity type it
-//! read. Mutations name the entity types they write.
+//! Hints are async-graphql's own `cache_control` attributes on types and fields, read from the
+//! schema once at start-up (`CacheHints`). A document is cacheable only if each field it
+//! selects has a hint (its own or its type's; connection, edge and page-info wrappers
+//! inherit), its max-age is the smallest hint, any private hint makes it private, and it is
+//! tagged with every entity type it reads. Where a selection can hit several types (an
+//! interface, a union), every possible type counts. Mutations name the tags they write.
 
 use std::{
-    collections::BTreeSet,
-    sync::{Arc, Mutex, OnceLock},
+    collections::{BTreeSet, HashMap, HashSet},
+    sync::OnceLock,
 };
 
 use async_graphql::{
-    ServerResult, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo},
-    registry::MetaType,
+    CacheControl, OutputType, SubscriptionType,
+    parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet},
+    registry::{MetaType, Registry},
 };
 use sha2::{Digest, Sha256};
 
-use super::schema::DOMAIN_TAGS;
+use super::schema::{DOMAIN_TAGS, Mutation, Query, Subscription};
 
 /// Every tag some mutation writes: what "anything may have changed" invalidates, and the only
 /// tags worth attaching to an entry (no mutation ever drops any other).
@@ -77,8 +79,12 @@ fn is_wrapper(type_name: &str) -> bool {
     type_name.ends_with("Connection") || type_name.ends_with("Edge") || type_name == "PageInfo"
 }
 
-/// What one request's resolution found out.
-#[derive(Debug, Clone)]
+fn base(ty: &str) -> &str {
+    ty.trim_matches(|c| c == '[' || c == ']' || c == '!')
+}
+
+/// What a document's answer may be cached as.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachePlan {
     pub cacheable: bool,
     pub max_age: i32,
@@ -97,83 +103,192 @@ impl Default for CachePlan {
     }
 }
 
-/// Request data the extension fills in.
-#[derive(Clone, Default)]
-pub struct CacheTracker(pub Arc<Mutex<CachePlan>>);
+impl CachePlan {
+    /// Worth storing: every field hinted, and some hint gave a positive max-age.
+    pub fn storable(&self) -> bool {
+        self.cacheable && self.max_age > 0 && self.max_age != i32::MAX
+    }
 
-impl CacheTracker {
-    pub fn plan(&self) -> Option<CachePlan> {
-        self.0.lock().ok().map(|p| p.clone())
+    fn apply(&mut self, hint: CacheControl) {
+        if hint.max_age != 0 {
+            self.max_age = self.max_age.min(hint.max_age);
+        }
+        self.public &= hint.public;
     }
 }
 
-pub struct CachePolicy;
-
-impl ExtensionFactory for CachePolicy {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CachePolicyExtension)
-    }
+struct FieldInfo {
+    hint: CacheControl,
+    /// The named type the field returns (lists and non-null stripped).
+    returns: String,
 }
 
-struct CachePolicyExtension;
-
-fn strip(type_name: &str) -> &str {
-    type_name.trim_matches(|c| c == '[' || c == ']' || c == '!')
+/// The schema's cache hints, read once.
+pub struct CacheHints {
+    fields: HashMap<(String, String), FieldInfo>,
+    type_hints: HashMap<String, CacheControl>,
+    /// Interfaces and unions: the object types a value of them can be.
+    possible: HashMap<String, Vec<String>>,
 }
 
-#[async_trait::async_trait]
-impl Extension for CachePolicyExtension {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if let Some(tracker) = ctx.data_opt::<CacheTracker>()
-            && info.name != "__typename"
-        {
-            let registry = &ctx.schema_env.registry;
-            // List items are resolved with the list type as parent, e.g. `[BlockEdge!]`.
-            let parent_name = strip(info.parent_type);
-            let parent = registry.types.get(parent_name);
-            let field_hint = parent
-                .and_then(|t| t.field_by_name(info.name))
-                .map(|f| f.cache_control);
-            let type_hint = match parent {
-                Some(MetaType::Object { cache_control, .. }) => Some(*cache_control),
-                _ => None,
-            };
-            let hint = field_hint
-                .filter(|h| h.max_age != 0 || !h.public)
-                .or(type_hint.filter(|h| h.max_age != 0));
-            if let Ok(mut plan) = tracker.0.lock() {
-                match hint {
-                    Some(h) => {
-                        if h.max_age != 0 {
-                            plan.max_age = plan.max_age.min(h.max_age);
-                        }
-                        plan.public &= h.public;
+impl CacheHints {
+    pub fn from_schema() -> Self {
+        let mut registry = Registry::default();
+        <Query as OutputType>::create_type_info(&mut registry);
+        <Mutation as OutputType>::create_type_info(&mut registry);
+        <Subscription as SubscriptionType>::create_type_info(&mut registry);
+        let mut hints = CacheHints {
+            fields: HashMap::new(),
+            type_hints: HashMap::new(),
+            possible: HashMap::new(),
+        };
+        for (name, ty) in &registry.types {
+            match ty {
+                MetaType::Object {
+                    fields,
+                    cache_control,
+                    ..
+                } => {
+                    hints.type_hints.insert(name.clone(), *cache_control);
+                    for (field, meta) in fields {
+                        hints.fields.insert(
+                            (name.clone(), field.clone()),
+                            FieldInfo {
+                                hint: meta.cache_control,
+                                returns: base(&meta.ty).to_owned(),
+                            },
+                        );
                     }
-                    None if is_wrapper(parent_name) => {}
-                    None => plan.cacheable = false,
                 }
-                if info.is_for_introspection {
-                    plan.cacheable = false;
+                MetaType::Interface { possible_types, .. }
+                | MetaType::Union { possible_types, .. } => {
+                    hints
+                        .possible
+                        .insert(name.clone(), possible_types.iter().cloned().collect());
                 }
-                let known = known_tags();
-                for tag in field_tags(parent_name, info.name) {
-                    plan.tags.insert((*tag).to_owned());
-                }
-                for name in [parent_name, strip(info.return_type)] {
-                    for tag in type_tags(name) {
-                        if known.contains(tag) {
-                            plan.tags.insert(tag.to_owned());
+                _ => {}
+            }
+        }
+        hints
+    }
+
+    /// The object types a value of `ty` can be.
+    fn objects_of<'a>(&'a self, ty: &'a str) -> Vec<&'a str> {
+        match self.possible.get(ty) {
+            Some(types) => types.iter().map(String::as_str).collect(),
+            None => vec![ty],
+        }
+    }
+
+    /// The plan of one operation of a validated document.
+    pub fn plan(&self, doc: &ExecutableDocument, op: &OperationDefinition) -> CachePlan {
+        let mut plan = CachePlan::default();
+        let mut seen = HashSet::new();
+        self.walk(
+            doc,
+            &op.selection_set.node,
+            &["Query"],
+            &mut plan,
+            &mut seen,
+        );
+        plan
+    }
+
+    fn walk<'a>(
+        &'a self,
+        doc: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        parents: &[&'a str],
+        plan: &mut CachePlan,
+        seen: &mut HashSet<(&'a str, &'a str)>,
+    ) {
+        let known = known_tags();
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    if name == "__typename" {
+                        continue;
+                    }
+                    if name.starts_with("__") {
+                        plan.cacheable = false;
+                        continue;
+                    }
+                    let mut children: Vec<&str> = Vec::new();
+                    for parent in parents {
+                        let Some(info) = self.fields.get(&(parent.to_string(), name.to_owned()))
+                        else {
+                            continue;
+                        };
+                        let own = Some(info.hint).filter(|h| h.max_age != 0 || !h.public);
+                        let inherited = self
+                            .type_hints
+                            .get(*parent)
+                            .copied()
+                            .filter(|h| h.max_age != 0);
+                        match own.or(inherited) {
+                            Some(hint) => plan.apply(hint),
+                            None if is_wrapper(parent) => {}
+                            None => plan.cacheable = false,
                         }
+                        let tags = field_tags(parent, name)
+                            .iter()
+                            .copied()
+                            .chain(type_tags(parent))
+                            .chain(type_tags(&info.returns));
+                        for tag in tags {
+                            if known.contains(tag) {
+                                plan.tags.insert(tag.to_owned());
+                            }
+                        }
+                        for object in self.objects_of(&info.returns) {
+                            if !children.contains(&object) {
+                                children.push(object);
+                            }
+                        }
+                    }
+                    if !field.node.selection_set.node.items.is_empty() {
+                        self.walk(doc, &field.node.selection_set.node, &children, plan, seen);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    let narrowed = match &inline.node.type_condition {
+                        Some(cond) => self.narrow(parents, cond.node.on.node.as_str()),
+                        None => parents.to_vec(),
+                    };
+                    self.walk(doc, &inline.node.selection_set.node, &narrowed, plan, seen);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) else {
+                        continue;
+                    };
+                    let on = fragment.node.type_condition.node.on.node.as_str();
+                    let narrowed = self.narrow(parents, on);
+                    // Each fragment once per parent set is enough (and stops cycles).
+                    let key = (name, narrowed.first().copied().unwrap_or(""));
+                    if seen.insert(key) {
+                        self.walk(
+                            doc,
+                            &fragment.node.selection_set.node,
+                            &narrowed,
+                            plan,
+                            seen,
+                        );
                     }
                 }
             }
         }
-        next.run(ctx, info).await
+    }
+
+    /// The parents a type condition keeps.
+    fn narrow<'a>(&'a self, parents: &[&'a str], on: &'a str) -> Vec<&'a str> {
+        let allowed = self.objects_of(on);
+        parents
+            .iter()
+            .copied()
+            .filter(|p| allowed.contains(p))
+            .collect()
     }
 }
 

@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod loaders;
 pub mod node;
+pub mod order;
 #[cfg(test)]
 mod registry_tests;
 pub mod scalars;

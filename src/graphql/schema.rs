@@ -158,9 +158,6 @@ pub fn build(state: Option<AppState>) -> AppSchema {
         if !config.suggestions_enabled() {
             builder = builder.disable_suggestions();
         }
-        if config.cache_enabled {
-            builder = builder.extension(super::cache_policy::CachePolicy);
-        }
         builder = builder.data(state);
     }
     builder.finish()

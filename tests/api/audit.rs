@@ -121,6 +121,7 @@ async fn every_mutation_writes_one_event_and_failures_write_none() {
             "auth.change_password",
             "auth.logout",
             "auth.register",
+            "user.grant_admin",
         ];
         assert_eq!(before, expected);
         // Nothing secret ever lands in the log.
@@ -155,10 +156,11 @@ async fn events_query_is_for_admins() {
             .as_array()
             .unwrap()
             .clone();
-        assert_eq!(edges.len(), 4);
-        // Newest first.
-        assert_eq!(edges[0]["node"]["action"], "auth.register");
-        let transfer = &edges[1]["node"];
+        assert_eq!(edges.len(), 5);
+        // Newest first; granting admin is audited too.
+        assert_eq!(edges[0]["node"]["action"], "user.grant_admin");
+        assert_eq!(edges[1]["node"]["action"], "auth.register");
+        let transfer = &edges[2]["node"];
         assert_eq!(transfer["action"], "wallet.transfer");
         assert_eq!(transfer["actor"]["username"], "alice");
         assert_eq!(transfer["subjectType"], "Transaction");
@@ -196,7 +198,7 @@ async fn events_query_is_for_admins() {
             .as_array()
             .unwrap()
             .clone();
-        assert_eq!(rest.len(), 1);
+        assert_eq!(rest.len(), 2);
         assert_eq!(rest[0]["node"]["action"], "auth.register");
 
         // Through node(id:) too, an event exists only for admins.

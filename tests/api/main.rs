@@ -14,6 +14,7 @@ mod ledger;
 mod load;
 mod nodes;
 mod notifications;
+mod order;
 mod rest;
 mod sessions;
 mod subscriptions;

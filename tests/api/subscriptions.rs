@@ -187,11 +187,13 @@ async fn complete_stops_delivery_and_frees_the_slot() {
         ws.subscribe("b", BLOCKS, json!({})).await;
         ws.subscribe("c", BLOCKS, json!({})).await;
         assert_eq!(ws.next_error_code("c").await, "RATE_LIMITED");
+        // Each step is waited for: a and b listen; a stops; d takes its place.
+        app.await_receivers::<BlockMined>(2).await;
         ws.complete("a").await;
         if protocol == LEGACY_WS {
             assert_eq!(ws.next_json().await["type"], "complete");
         }
-        // The freed slot can be used again.
+        app.await_receivers::<BlockMined>(1).await;
         ws.subscribe("d", BLOCKS, json!({})).await;
         app.await_receivers::<BlockMined>(2).await;
         app.mine(&alice, None).await.assert_ok();
@@ -202,6 +204,9 @@ async fn complete_stops_delivery_and_frees_the_slot() {
         ids.sort();
         assert_eq!(ids, ["b", "d"], "{protocol}");
         ws.expect_silence(Duration::from_millis(300)).await;
+        // This socket's subscriptions must be gone before the next one is counted.
+        drop(ws);
+        app.await_receivers::<BlockMined>(0).await;
     }
 }
 
@@ -300,6 +305,8 @@ async fn a_subscriber_that_falls_behind_is_ended_without_slowing_others() {
         assert_eq!(reader.next_data("r").await["blockMined"]["index"], i);
         assert!(started.elapsed() < Duration::from_secs(2));
     }
+    drop(reader);
+    app.await_receivers::<BlockMined>(1).await;
     // A burst far beyond the buffer, faster than any socket drains it.
     for i in 0..200 {
         app.state.bus.publish(fake_block(1000 + i));
@@ -324,7 +331,7 @@ async fn a_subscriber_that_falls_behind_is_ended_without_slowing_others() {
     assert_eq!(code.as_deref(), Some("SERVICE_UNAVAILABLE"));
     // The socket itself lives on and can subscribe again.
     stalled.subscribe("s2", QUERY, json!({})).await;
-    app.await_receivers::<BlockMined>(2).await;
+    app.await_receivers::<BlockMined>(1).await;
     app.mine(&alice, None).await.assert_ok();
     loop {
         match stalled.recv().await {
@@ -394,6 +401,7 @@ async fn sockets_share_the_http_admission_rules() {
         ws.subscribe("ok", registered, json!({})).await;
         app.await_receivers::<BlockMined>(1).await;
         ws.complete("ok").await;
+        app.await_receivers::<BlockMined>(0).await;
     }
 
     let app = spawn_app_with(backends()[0], |c| c.max_aliases = 1).await;

@@ -26,6 +26,9 @@ pub enum Incoming {
 pub struct Ws {
     pub protocol: &'static str,
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The text of the last protocol message returned, as the server wrote it (key order
+    /// included).
+    pub last_text: String,
 }
 
 pub async fn try_connect(
@@ -45,7 +48,11 @@ pub async fn try_connect(
             .and_then(|v| v.to_str().ok()),
         Some(protocol)
     );
-    Ok(Ws { protocol, stream })
+    Ok(Ws {
+        protocol,
+        stream,
+        last_text: String::new(),
+    })
 }
 
 impl Ws {
@@ -114,7 +121,10 @@ impl Ws {
                             self.send(json!({"type": "pong"})).await;
                             continue;
                         }
-                        _ => return Some(Incoming::Json(value)),
+                        _ => {
+                            self.last_text = text.to_string();
+                            return Some(Incoming::Json(value));
+                        }
                     }
                 }
                 Some(Ok(Message::Close(frame))) => {

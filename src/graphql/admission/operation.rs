@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use async_graphql::{
     Request,
-    parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet},
+    parser::types::{
+        ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+    },
 };
 
 /// Root fields that count as authentication attempts.
@@ -69,37 +71,45 @@ pub fn root_fields<'a>(
     }
 }
 
-/// Reads the operation the request selects (by `operationName`, else the first one).
-pub fn operation_info(request: &mut Request) -> OperationInfo {
-    let name = request.operation_name.clone();
-    let variables = request.variables.clone();
-    let Ok(doc) = request.parsed_query() else {
-        return OperationInfo::default();
-    };
-    let op = match &name {
+/// The operation a request selects: by `operationName`, else the first one.
+pub fn selected_operation<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    let op = match name {
         Some(name) => doc
             .operations
             .iter()
             .find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
         None => doc.operations.iter().next(),
     };
-    let Some((_, op)) = op else {
+    op.map(|(_, op)| &op.node)
+}
+
+/// Reads the operation the request selects.
+pub fn operation_info(request: &mut Request) -> OperationInfo {
+    let name = request.operation_name.clone();
+    let variables = request.variables.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return OperationInfo::default();
+    };
+    let Some(op) = selected_operation(doc, name.as_deref()) else {
         return OperationInfo::default();
     };
     let mut fields = Vec::new();
     root_fields(
         doc,
-        &op.node.selection_set.node,
+        &op.selection_set.node,
         &mut HashSet::new(),
         &mut fields,
     );
     let mut info = OperationInfo {
-        ty: Some(op.node.ty),
+        ty: Some(op.ty),
         ..OperationInfo::default()
     };
     for field in fields {
         let field_name = field.name.node.to_string();
-        if op.node.ty == OperationType::Mutation && AUTH_FIELDS.contains(&field_name.as_str()) {
+        if op.ty == OperationType::Mutation && AUTH_FIELDS.contains(&field_name.as_str()) {
             info.auth_fields += 1;
             let login = field
                 .arguments

@@ -22,6 +22,7 @@ use crate::{
     graphql::{
         admission::{Admission, Transport, persisted::PersistedQueries},
         batching,
+        cache_policy::CacheHints,
         schema::AppSchema,
     },
     http::request_id,
@@ -34,6 +35,8 @@ pub struct GraphqlHttp {
     pub state: AppState,
     pub schema: AppSchema,
     pub admission: Arc<Admission>,
+    /// The schema's cache hints, for planning each query's cache entry before it runs.
+    pub cache_hints: Arc<CacheHints>,
     /// Requests being served; when none is left the request is shed with 503.
     pub in_flight: Arc<Semaphore>,
 }
@@ -43,6 +46,7 @@ impl GraphqlHttp {
         let persisted = PersistedQueries::from_config(&state.config, state.redis.clone())?;
         Ok(Self {
             admission: Arc::new(Admission::new(persisted)),
+            cache_hints: Arc::new(CacheHints::from_schema()),
             in_flight: Arc::new(Semaphore::new(state.config.max_concurrent_requests)),
             state,
             schema,

@@ -103,23 +103,15 @@ pub fn set_cache_headers(
     headers.insert("x-cache", HeaderValue::from_static(status));
 }
 
-/// The entry to store for an executed query, if its plan and outcome allow it.
-pub fn storable(
-    plan: &CachePlan,
-    body: &serde_json::Value,
-    viewer: &Viewer,
-) -> Option<CachedResponse> {
-    let ok = body.get("errors").is_none() && body.get("data").is_some_and(|d| !d.is_null());
-    if !ok || !plan.cacheable || plan.max_age <= 0 || plan.max_age == i32::MAX {
+/// The entry to store for an executed query whose answer is `body` (data and no errors), if
+/// its plan allows it. The cache keeps the exact bytes, so a hit answers what the miss did.
+pub fn storable(plan: &CachePlan, body: &str, viewer: &Viewer) -> Option<CachedResponse> {
+    if !plan.storable() || (!plan.public && viewer.user().is_none()) {
         return None;
     }
-    if !plan.public && viewer.user().is_none() {
-        return None;
-    }
-    let text = body.to_string();
     Some(CachedResponse {
-        etag: etag(&text),
-        body: text,
+        etag: etag(body),
+        body: body.to_owned(),
         max_age: plan.max_age as u32,
         public: plan.public,
     })

@@ -1,11 +1,14 @@
 //! Shaping GraphQL-over-HTTP responses: media types, status codes, and error codes on every
 //! error.
 
+use std::collections::BTreeMap;
+
 use async_graphql::{Response as GqlResponse, ServerError};
 use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::{
@@ -66,7 +69,12 @@ impl Framing {
 }
 
 pub fn json_response(status: StatusCode, framing: Framing, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    text_response(status, framing, body.to_string())
+}
+
+/// A response whose JSON is already serialized.
+pub fn text_response(status: StatusCode, framing: Framing, body: String) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(framing.content_type()),
@@ -162,19 +170,68 @@ pub fn finish_errors(errors: &mut [ServerError], request_id: &str, parse_failed:
     }
 }
 
-/// One executed operation as JSON, and whether it failed before execution started (parse or
-/// validation errors), in which case it carries no `data` entry at all.
-pub fn finish(mut response: GqlResponse, request_id: &str, parse_failed: bool) -> (Value, bool) {
+/// An executed operation whose errors all carry codes.
+pub struct Finished {
+    pub response: GqlResponse,
+    /// It failed before execution started (parse or validation errors), so its body carries
+    /// no `data` entry at all.
+    pub request_failed: bool,
+}
+
+impl Finished {
+    /// An answer worth caching: data and no errors.
+    pub fn is_clean(&self) -> bool {
+        self.response.errors.is_empty() && self.response.data != async_graphql::Value::Null
+    }
+
+    pub fn body(&self) -> Body<'_> {
+        Body {
+            data: (!self.request_failed).then_some(&self.response.data),
+            errors: &self.response.errors,
+            extensions: &self.response.extensions,
+        }
+    }
+}
+
+/// A GraphQL response body, serialized straight from the execution result: objects keep the
+/// order the query asked for its fields (a `serde_json::Value` would sort them).
+#[derive(Serialize)]
+pub struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, async_graphql::Value>,
+}
+
+impl<'a> Body<'a> {
+    /// A subscription event or other response that always has `data`.
+    pub fn of(response: &'a GqlResponse) -> Self {
+        Body {
+            data: Some(&response.data),
+            errors: &response.errors,
+            extensions: &response.extensions,
+        }
+    }
+}
+
+/// Serializes; a failure (it cannot happen with these types) answers a coded error instead.
+pub fn to_json(value: &impl Serialize, request_id: &str) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "response serialization failed");
+        json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL", "requestId": request_id}}]}).to_string()
+    })
+}
+
+/// Codes the errors of an executed operation.
+pub fn finish(mut response: GqlResponse, request_id: &str, parse_failed: bool) -> Finished {
     let request_failed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     finish_errors(&mut response.errors, request_id, parse_failed);
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "response serialization failed");
-        json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL", "requestId": request_id}}]})
-    });
-    if request_failed && let Some(map) = body.as_object_mut() {
-        map.remove("data");
+    Finished {
+        response,
+        request_failed,
     }
-    (body, request_failed)
 }

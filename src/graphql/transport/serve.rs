@@ -10,22 +10,24 @@ use axum::{
     response::Response,
 };
 use futures_util::future::join_all;
-use serde_json::Value;
+use serde_json::json;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::{
     http::{Call, GraphqlHttp},
     http_cache, rate,
-    response::{self, Framing, json_response, request_error},
+    response::{self, Framing, request_error, text_response},
 };
 use crate::{
     auth::Viewer,
     graphql::{
+        admission::operation::selected_operation,
         admission::{Admitted, Transport},
         batching,
-        cache_policy::CacheTracker,
+        cache_policy::CachePlan,
         context::RequestMeta,
         loaders::Loaders,
+        order::Shape,
     },
     http::{authorization, client_ip, request_id},
     platform::{
@@ -107,6 +109,8 @@ pub(super) async fn serve(http: GraphqlHttp, mut call: Call) -> Response {
         Lookup::Miss(pending) => Some(pending),
         Lookup::Bypass => None,
     };
+    // Whether the cache was consulted, for `x-cache`.
+    let pending_state = pending.as_ref().map(|_| ());
     let Some(executor) = call.executor.take() else {
         return served.fail(
             "error",
@@ -122,20 +126,20 @@ pub(super) async fn serve(http: GraphqlHttp, mut call: Call) -> Response {
         );
         return served.fail("error", AppError::limit(Limit::Timeout, message));
     };
-    let (status, body) = assemble(&served, call.is_batch, admitted, executed);
-    let outcome = if body.get("errors").is_some() {
-        "error"
-    } else {
-        "ok"
-    };
+    let answer = assemble(&served, call.is_batch, admitted, executed);
+    let outcome = if answer.clean { "ok" } else { "error" };
     served
         .http
         .state
         .metrics
         .observe(served.label, outcome, started.elapsed());
-    let mut response = json_response(status, served.framing, &body);
-    match pending {
-        Some(pending) => match store(&served, pending, &body).await {
+    let stored = match pending {
+        Some(pending) if answer.clean => store(&served, pending, &answer.body).await,
+        _ => None,
+    };
+    let mut response = text_response(answer.status, served.framing, answer.body);
+    match pending_state {
+        Some(_) => match stored {
             Some((public, max_age, etag)) => http_cache::set_cache_headers(
                 &mut response,
                 Some((public, max_age)),
@@ -235,9 +239,9 @@ async fn rate_limit(
     Ok(tightest)
 }
 
-/// A cacheable query's keys and the plan its execution fills in.
+/// A cacheable query's keys and plan, read before it runs.
 struct PendingEntry {
-    tracker: CacheTracker,
+    plan: CachePlan,
     epoch: u64,
     public_key: String,
     private_key: Option<String>,
@@ -250,19 +254,33 @@ enum Lookup {
     Bypass,
 }
 
-/// The response cache, for a single query that parsed.
+/// The response cache, for a single query that parsed and whose every field is hinted.
 async fn cache_lookup(
     served: &Served,
     call: &mut Call,
     admitted: &[Result<Admitted, AppError>],
 ) -> Lookup {
     let state = &served.http.state;
-    let cacheable = state.config.cache_enabled
-        && !call.is_batch
-        && matches!(admitted.first(), Some(Ok(a)) if !a.parse_failed && a.info.is_query());
-    let Some(request) = call.requests.first_mut().filter(|_| cacheable) else {
+    if !state.config.cache_enabled || call.is_batch {
+        return Lookup::Bypass;
+    }
+    let (Some(request), Some(Ok(admitted))) = (call.requests.first_mut(), admitted.first()) else {
         return Lookup::Bypass;
     };
+    if admitted.parse_failed || !admitted.info.is_query() {
+        return Lookup::Bypass;
+    }
+    let name = request.operation_name.clone();
+    let plan = match request.parsed_query() {
+        Ok(doc) => match selected_operation(doc, name.as_deref()) {
+            Some(op) => served.http.cache_hints.plan(doc, op),
+            None => return Lookup::Bypass,
+        },
+        Err(_) => return Lookup::Bypass,
+    };
+    if !plan.storable() || (!plan.public && served.viewer.user().is_none()) {
+        return Lookup::Bypass;
+    }
     let (public_key, private_key) = http_cache::cache_keys(request, &served.viewer);
     let keys: Vec<String> = std::iter::once(public_key.clone())
         .chain(private_key.clone())
@@ -282,10 +300,8 @@ async fn cache_lookup(
     let Some(epoch) = state.cache.epoch().await else {
         return Lookup::Miss(None);
     };
-    let tracker = CacheTracker::default();
-    request.data.insert(tracker.clone());
     Lookup::Miss(Some(PendingEntry {
-        tracker,
+        plan,
         epoch,
         public_key,
         private_key,
@@ -304,9 +320,17 @@ async fn execute(
         .into_iter()
         .enumerate()
         .filter(|(i, _)| admitted[*i].is_ok());
-    let work = join_all(runnable.map(|(i, r)| {
+    let work = join_all(runnable.map(|(i, mut r)| {
         let schema = schema.clone();
-        async move { (i, schema.execute(r).await) }
+        async move {
+            let shape = Shape::of(&mut r);
+            let mut response = schema.execute(r).await;
+            // Fields finish in any order; the answer lists them as the query asked.
+            if let Some(shape) = shape {
+                shape.apply(&mut response.data);
+            }
+            (i, response)
+        }
     }));
     let timeout = served.http.state.config.request_timeout();
     tokio::time::timeout(timeout, executor.run(work)).await.ok()
@@ -325,34 +349,43 @@ async fn invalidate(served: &Served, admitted: &[Result<Admitted, AppError>]) {
     }
 }
 
-/// The response body and status from each request's outcome.
+/// The serialized answer of a call.
+struct Answer {
+    status: StatusCode,
+    body: String,
+    /// Data and no errors (a batch: none of its operations has errors).
+    clean: bool,
+}
+
+/// The response body and status from each request's outcome, serialized straight from the
+/// execution results (field order as asked).
 fn assemble(
     served: &Served,
     is_batch: bool,
     admitted: Vec<Result<Admitted, AppError>>,
     executed: Vec<(usize, GqlResponse)>,
-) -> (StatusCode, Value) {
+) -> Answer {
     let rid = &served.rid;
-    let mut bodies: Vec<Value> = Vec::with_capacity(admitted.len());
+    let mut bodies: Vec<String> = Vec::with_capacity(admitted.len());
     let mut failed_before_execution = false;
+    let mut clean = true;
     let mut executed = executed.into_iter().peekable();
     for (i, outcome) in admitted.into_iter().enumerate() {
-        match outcome {
-            Err(err) => {
-                bodies.push(serde_json::json!({"errors": [response::error_object(&err, rid)]}))
-            }
+        let refused = match outcome {
+            Err(err) => err,
             Ok(admitted) => match executed.next_if(|(j, _)| *j == i) {
                 Some((_, resp)) => {
-                    let (body, failed) = response::finish(resp, rid, admitted.parse_failed);
-                    failed_before_execution = failed;
-                    bodies.push(body);
+                    let finished = response::finish(resp, rid, admitted.parse_failed);
+                    failed_before_execution = finished.request_failed;
+                    clean &= finished.is_clean();
+                    bodies.push(response::to_json(&finished.body(), rid));
+                    continue;
                 }
-                None => bodies.push(serde_json::json!({"errors": [response::error_object(
-                    &AppError::internal(anyhow::anyhow!("operation {i} was not executed")),
-                    rid
-                )]})),
+                None => AppError::internal(anyhow::anyhow!("operation {i} was not executed")),
             },
-        }
+        };
+        clean = false;
+        bodies.push(json!({"errors": [response::error_object(&refused, rid)]}).to_string());
     }
     let status =
         if !is_batch && served.framing == Framing::GraphqlResponseJson && failed_before_execution {
@@ -361,23 +394,26 @@ fn assemble(
             StatusCode::OK
         };
     let body = if is_batch {
-        Value::Array(bodies)
+        format!("[{}]", bodies.join(","))
     } else {
-        bodies.pop().unwrap_or(Value::Null)
+        bodies.pop().unwrap_or_else(|| "null".to_owned())
     };
-    (status, body)
+    Answer {
+        status,
+        body,
+        clean,
+    }
 }
 
-/// Stores an executed query's answer when its plan and outcome allow; what was stored, for
-/// the caching headers.
+/// Stores an executed query's answer when its plan allows; what was stored, for the caching
+/// headers.
 async fn store(
     served: &Served,
     pending: Option<PendingEntry>,
-    body: &Value,
+    body: &str,
 ) -> Option<(bool, u32, String)> {
     let pending = pending?;
-    let plan = pending.tracker.plan()?;
-    let entry = http_cache::storable(&plan, body, &served.viewer)?;
+    let entry = http_cache::storable(&pending.plan, body, &served.viewer)?;
     let key = if entry.public {
         Some(pending.public_key)
     } else {
@@ -388,7 +424,7 @@ async fn store(
         .http
         .state
         .cache
-        .put(key, entry, plan.tags, pending.epoch)
+        .put(key, entry, pending.plan.tags, pending.epoch)
         .await;
     Some(stored)
 }

@@ -20,14 +20,14 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response as HttpResponse},
 };
-use futures_util::{Stream, future::poll_fn, stream::BoxStream};
+use futures_util::{Stream, StreamExt, future::poll_fn, stream::BoxStream};
 use serde_json::{Value, json};
 use tokio::time::{Instant, sleep_until, timeout};
 use uuid::Uuid;
 
 use super::{
     http::GraphqlHttp,
-    response::error_object,
+    response::{Body, error_object, to_json},
     sockets::SocketSlot,
     ws_protocol::{
         CLOSE_BAD_MESSAGE, CLOSE_DUPLICATE_ID, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY,
@@ -41,6 +41,7 @@ use crate::{
         batching::BatchSpawner,
         context::RequestMeta,
         loaders::Loaders,
+        order::Shape,
         schema::AppSchema,
     },
     http::{client_ip, request_id},
@@ -260,9 +261,9 @@ impl Connection {
 
     /// Sends one message; a client that has not taken it within the keep-alive interval is
     /// neither reading data nor pings, and is dropped.
-    async fn send(&mut self, message: Value) -> Flow {
+    async fn send(&mut self, message: impl serde::Serialize) -> Flow {
         let limit = Duration::from_secs(self.state.config.ws_keepalive_secs);
-        let text = Message::Text(message.to_string().into());
+        let text = Message::Text(to_json(&message, &self.meta.request_id).into());
         match timeout(limit, self.socket.send(text)).await {
             Ok(Ok(())) => Flow::Continue,
             _ => Flow::Gone,
@@ -400,9 +401,18 @@ impl Connection {
                 .send(json!({"type": "error", "id": id, "payload": errors}))
                 .await;
         }
+        let shape = Shape::of(&mut request);
         let stream = self
             .schema
-            .execute_stream_with_session_data(request, session.data.clone());
+            .execute_stream_with_session_data(request, session.data.clone())
+            .map(move |mut response| {
+                // Each event lists its fields as the subscription asked.
+                if let Some(shape) = &shape {
+                    shape.apply(&mut response.data);
+                }
+                response
+            })
+            .boxed();
         self.subscriptions.insert(id, stream);
         Flow::Continue
     }
@@ -417,18 +427,27 @@ impl Connection {
         if failed && self.protocol == Protocols::GraphQLWS {
             // A refused or failed operation: one `error` message, which also ends it.
             self.subscriptions.remove(&id);
-            let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
             return self
-                .send(json!({"type": "error", "id": id, "payload": errors}))
+                .send(json!({"type": "error", "id": id, "payload": response.errors}))
                 .await;
         }
         let kind = match self.protocol {
             Protocols::GraphQLWS => "next",
             Protocols::SubscriptionsTransportWS => "data",
         };
-        let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
-        self.send(json!({"type": kind, "id": id, "payload": payload}))
-            .await
+        // The payload serialized straight from the result: fields in the order asked.
+        #[derive(serde::Serialize)]
+        struct Event<'a> {
+            r#type: &'a str,
+            id: &'a str,
+            payload: Body<'a>,
+        }
+        let event = Event {
+            r#type: kind,
+            id: &id,
+            payload: Body::of(&response),
+        };
+        self.send(event).await
     }
 }
 
