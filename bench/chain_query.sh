@@ -45,6 +45,33 @@ lua_for() {
     printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body"
 }
 
+# What browsers send: the answer is compressed, as a user gets it.
+BROWSER_ENCODING="gzip, deflate, br, zstd"
+
+# browser_lua FILE [cold]: the nested query with the browser's Accept-Encoding; "cold" names
+# every request's operation uniquely, so each one misses the response cache (and stores).
+browser_lua() {
+    local query
+    query=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1])[1:-1])' "${QUERY#\{}")
+    if [[ "${2:-}" == cold ]]; then
+        cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept-Encoding"] = "$BROWSER_ENCODING"
+local n = 0
+init = function() math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)) end
+request = function()
+  n = n + 1
+  local body = '{"query":"query Cold' .. math.random(1, 1000000000) .. '_' .. n .. ' {$query"}'
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+    else
+        cp "$WORK/post.lua" "$1"
+        echo "wrk.headers[\"Accept-Encoding\"] = \"$BROWSER_ENCODING\"" >>"$1"
+    fi
+}
+
 # measure LABEL LUA STATEMENTS: one wrk run against the running server, one summary line.
 measure() {
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$2" \
@@ -119,7 +146,21 @@ PY
         lua_for '{ __typename }' >"$WORK/typename.lua"
         measure "$backend typename" "$WORK/typename.lua" 0
     fi
+    browser_lua "$WORK/browser.lua"
+    measure "$backend nested, br" "$WORK/browser.lua" "$statements"
     stop_server
+
+    # The default configuration (response cache on, in process or REDIS_URL from SERVER_ENV):
+    # every request a miss (cold), then the same request again and again (warm).
+    local saved=("${RUN_ENV[@]}")
+    RUN_ENV=("${RUN_ENV[@]/CACHE_ENABLED=false/}")
+    start_server "$WORK/default.log"
+    browser_lua "$WORK/cold.lua" cold
+    measure "$backend default cold" "$WORK/cold.lua" "$statements"
+    browser_lua "$WORK/warm.lua"
+    measure "$backend default warm" "$WORK/warm.lua" 0
+    stop_server
+    RUN_ENV=("${saved[@]}")
     if [[ "$backend" == postgres ]]; then
         psql "$BENCH_PG_URL" -qc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null
         PG_DB=""
@@ -129,4 +170,6 @@ PY
 echo "nested query: blocks(first: 50) → miner, transactions(first: 20) → fromWallet → owner"
 echo "data: $USERS users, $TRANSACTIONS transactions, $BLOCKS blocks; $(nproc) cores shared by wrk and the server"
 echo "wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION}s per line; flat = blocks(first: 50) { index hash }"
+echo "lines: cache off without Accept-Encoding; 'br' = Accept-Encoding: $BROWSER_ENCODING (cache off);"
+echo "       'default' = the default configuration (cache on) with that Accept-Encoding: cold = every request a miss, warm = hits"
 for backend in $BACKENDS; do run_backend "$backend"; done

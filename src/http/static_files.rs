@@ -23,6 +23,7 @@ use axum::{
 };
 use tower::{ServiceExt, service_fn};
 use tower_http::{
+    compression::{CompressionLayer, CompressionLevel},
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
 };
@@ -132,6 +133,9 @@ pub fn routes(static_dir: &Path, graphiql: bool) -> Router {
     router
         .fallback_service(ServeDir::new(static_dir).fallback(fallback))
         .layer(middleware::from_fn(caching))
+        // Assets are cached long by the browser, so they are worth the default levels; the
+        // outer layer (level 1, for API answers) leaves what is already encoded alone.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Default))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(STATIC_CSP),
