@@ -1,13 +1,16 @@
-//! Command line: `serve` (default), `migrate up|down|status`, `schema [--check]`.
+//! Command line: `serve` (default), `migrate up|down|status`, `seed`, `admin grant|revoke`,
+//! `schema [--check]`.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use blackroad_api::{
+    audit::AuditContext,
     graphql::schema,
     platform::{config::Config, db, telemetry},
     seed::{self, SeedPlan},
     startup::{self, Application},
+    users,
     wallet::crypto::WalletCipher,
 };
 use clap::{Parser, Subcommand};
@@ -53,6 +56,11 @@ enum Command {
         #[arg(long, default_value = "demo password")]
         password: String,
     },
+    /// Make a user an admin, or an admin a user again (audited).
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Print the GraphQL SDL, or check the committed file against it.
     Schema {
         /// Exit 1 when the file differs from the schema the code builds.
@@ -62,6 +70,14 @@ enum Command {
         #[arg(long, default_value = "schema.graphql")]
         path: PathBuf,
     },
+}
+
+#[derive(Subcommand, Clone)]
+enum AdminAction {
+    /// Give USERNAME admin rights (the audit log, /prism, every user's jobs).
+    Grant { username: String },
+    /// Take admin rights from USERNAME.
+    Revoke { username: String },
 }
 
 #[derive(Subcommand, Clone, Copy)]
@@ -99,6 +115,7 @@ fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Command::Migrate { action } => {
                 migrate(config, action.unwrap_or(MigrateAction::Up)).await
             }
+            Command::Admin { action } => admin_command(config, action).await,
             Command::Seed {
                 users,
                 transactions,
@@ -125,6 +142,40 @@ fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             }
         }
     })
+}
+
+async fn admin_command(config: Config, action: AdminAction) -> anyhow::Result<ExitCode> {
+    let (username, grant) = match action {
+        AdminAction::Grant { username } => (username, true),
+        AdminAction::Revoke { username } => (username, false),
+    };
+    let state = startup::build_state(config).await?;
+    let user = users::find_by_username(&state.db, &username)
+        .await
+        .map_err(|e| e.into_anyhow())?
+        .with_context(|| format!("no user named {username}"))?;
+    if user.is_admin == grant {
+        println!(
+            "{} {}",
+            user.username,
+            if grant { "is already an admin" } else { "is not an admin" }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Recorded as done from the command line, by nobody signed in.
+    let audit = AuditContext {
+        request_id: Some("cli".to_owned()),
+        ..AuditContext::default()
+    };
+    let user = users::set_admin_flag(&state, &audit, user, grant)
+        .await
+        .map_err(|e| e.into_anyhow())?;
+    println!(
+        "{} {}",
+        user.username,
+        if grant { "is now an admin" } else { "is no longer an admin" }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn seed_command(mut config: Config, plan: SeedPlan) -> anyhow::Result<ExitCode> {

@@ -2,7 +2,7 @@
 //! shutdown.
 
 use std::{
-    net::SocketAddr,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     path::Path,
     sync::{Arc, atomic::AtomicU64},
     time::Duration,
@@ -39,7 +39,9 @@ use crate::{
     http::{health, refresh, security_headers, static_files},
     platform::{
         cache::ResponseCache, config::Config, db, error::AppError, metrics::Metrics, pubsub::Bus,
-        ratelimit::RateLimiter, redis_link::RedisLink, telemetry,
+        ratelimit::RateLimiter,
+        redis_link::{self, RedisLink},
+        telemetry,
     },
     state::{AppState, AppStateInner},
     wallet::crypto::WalletCipher,
@@ -98,53 +100,67 @@ pub fn resolve_secrets(config: &mut Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-impl Application {
-    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
-        resolve_secrets(&mut config)?;
-        let statements = Arc::new(AtomicU64::new(0));
-        let db = db::connect(&config, statements.clone()).await?;
-        db::prepare(&db, &config).await?;
+/// The shared state: database (migrated as the policy says), keys, bus, cache, limits. The
+/// server and the commands that write (`admin`) run on it.
+pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
+    resolve_secrets(&mut config)?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let db = db::connect(&config, statements.clone()).await?;
+    db::prepare(&db, &config).await?;
 
-        let secret = config.auth.secret_key.clone().unwrap_or_default();
-        let master = config.wallet.wallet_master_key.clone().unwrap_or_default();
-        let jwt = JwtKeys::new(
-            secret.as_bytes(),
-            config.auth.access_token_ttl().as_secs() as i64,
-        );
-        let passwords = PasswordHasherPool::new(config.auth.hashing_concurrency);
-        let bus = Bus::start(&config)?;
-        let redis = match &config.redis_url {
-            Some(url) => Some(Arc::new(RedisLink::new(
-                url,
-                &config.redis_key_prefix,
-                Duration::from_millis(config.redis_timeout_ms),
-            )?)),
-            None => None,
-        };
-        let cache = match &redis {
-            Some(link) => ResponseCache::redis(link.clone()),
-            None => ResponseCache::memory(config.cache_capacity),
-        };
-        let rate_limiter = RateLimiter::new(&config, redis.clone());
-        let state = AppState(Arc::new(AppStateInner {
-            db,
-            jwt,
-            wallet_cipher: WalletCipher::new(master.as_bytes())?,
-            passwords,
-            bus,
-            sockets: Sockets::default(),
-            redis,
-            cache,
-            rate_limiter,
-            metrics: Metrics::new()?,
-            sql_statements: statements,
-            config,
-        }));
+    let secret = config.auth.secret_key.clone().unwrap_or_default();
+    let master = config.wallet.wallet_master_key.clone().unwrap_or_default();
+    let jwt = JwtKeys::new(
+        secret.as_bytes(),
+        config.auth.access_token_ttl().as_secs() as i64,
+    );
+    let passwords = PasswordHasherPool::new(config.auth.hashing_concurrency);
+    let bus = Bus::start(&config)?;
+    let redis = match &config.redis_url {
+        Some(url) => Some(Arc::new(RedisLink::new(
+            redis_link::client(url, config.redis_tls_ca_file.as_deref())?,
+            &config.redis_key_prefix,
+            Duration::from_millis(config.redis_timeout_ms),
+        )?)),
+        None => None,
+    };
+    if let Some(link) = &redis {
+        link.start_probe();
+    }
+    let cache = match &redis {
+        Some(link) => ResponseCache::redis(link.clone()),
+        None => ResponseCache::memory(config.cache_capacity),
+    };
+    let rate_limiter = RateLimiter::new(&config, redis.clone());
+    let state = AppState(Arc::new(AppStateInner {
+        db,
+        jwt,
+        wallet_cipher: WalletCipher::new(master.as_bytes())?,
+        passwords,
+        bus,
+        sockets: Sockets::default(),
+        redis,
+        cache,
+        rate_limiter,
+        metrics: Metrics::new()?,
+        sql_statements: statements,
+        config,
+    }));
+    Ok(state)
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let state = build_state(config).await?;
+        for name in crate::users::grant_listed_admins(&state)
+            .await
+            .map_err(|e| e.into_anyhow())?
+        {
+            tracing::info!(username = %name, "made admin by ADMIN_USERNAMES");
+        }
         let router = router(state.clone())?;
         let address = SocketAddr::new(state.config.host, state.config.port);
-        let listener = TcpListener::bind(address)
-            .await
-            .with_context(|| format!("could not listen on {address}"))?;
+        let listener = listen(address).await?;
         Ok(Self {
             listener,
             router,
@@ -174,7 +190,9 @@ impl Application {
             // Upgraded sockets are not drained by the HTTP server: close them ourselves.
             sockets.shut_down();
         };
-        tracing::info!(address = ?self.listener.local_addr().ok(), "listening");
+        if let Ok(address) = self.listener.local_addr() {
+            announce(&self.state.config, address);
+        }
         axum::serve(
             self.listener,
             self.router
@@ -184,6 +202,57 @@ impl Application {
         .await
         .context("server error")
     }
+}
+
+/// Binds `address`. The default `[::]` is dual-stack (IPv4 too), so `localhost` works whether it
+/// resolves to `::1` or `127.0.0.1`; a machine without IPv6 gets `0.0.0.0` instead.
+async fn listen(address: SocketAddr) -> anyhow::Result<TcpListener> {
+    match TcpListener::bind(address).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if address.ip() == IpAddr::V6(Ipv6Addr::UNSPECIFIED) => {
+            tracing::warn!(error = %e, "no IPv6 here; listening on IPv4 only");
+            let v4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), address.port());
+            TcpListener::bind(v4)
+                .await
+                .with_context(|| format!("could not listen on {v4}"))
+        }
+        Err(e) => Err(e).with_context(|| format!("could not listen on {address}")),
+    }
+}
+
+/// The start-up lines a person reads: where to click, and what the server runs on (never a
+/// secret).
+fn announce(config: &Config, address: SocketAddr) {
+    let host = if address.ip().is_unspecified() {
+        "localhost".to_owned()
+    } else if address.is_ipv6() {
+        format!("[{}]", address.ip())
+    } else {
+        address.ip().to_string()
+    };
+    let base = format!("http://{host}:{}", address.port());
+    let graphiql = if config.graphiql_enabled() {
+        format!("{base}/graphiql")
+    } else {
+        "off (GRAPHIQL=true turns it on)".to_owned()
+    };
+    tracing::info!(
+        desktop = %format!("{base}/"),
+        graphiql = %graphiql,
+        api = %format!("{base}/graphql"),
+        listen = %address,
+        "blackroad-api is serving"
+    );
+    let database = if config.is_sqlite() {
+        format!("SQLite {}", db::describe(&config.database_url()))
+    } else {
+        format!("PostgreSQL {}", db::describe(&config.database_url()))
+    };
+    let shared = match &config.redis_url {
+        Some(url) => format!("Redis {}", db::describe(url)),
+        None => "in-process (no REDIS_URL)".to_owned(),
+    };
+    tracing::info!(%database, cache_rate_limits_pubsub = %shared, "backends");
 }
 
 async fn shutdown_signal() {

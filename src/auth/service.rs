@@ -22,7 +22,7 @@ use crate::{
         write::Write,
     },
     state::AppState,
-    users::{self, UserModel},
+    users::{self, UserAction, UserModel},
     wallet,
 };
 
@@ -105,6 +105,13 @@ pub async fn register(
         },
     )
     .await?;
+    // ADMIN_USERNAMES: the first deployment's admin is made one as they sign up.
+    let listed_admin = state.config.users.is_listed_admin(&user.username);
+    let user = if listed_admin {
+        users::set_admin(w.db(), user, true).await?
+    } else {
+        user
+    };
     let wallet = wallet::create(
         w.db(),
         &state.wallet_cipher,
@@ -122,6 +129,14 @@ pub async fn register(
         json!({"username": session.user.username, "wallet": wallet.address}),
     )
     .await?;
+    if listed_admin {
+        w.audit(
+            UserAction::GrantAdmin,
+            user_subject(&session.user),
+            json!({"username": session.user.username, "via": "ADMIN_USERNAMES"}),
+        )
+        .await?;
+    }
     w.commit().await?;
     Ok(session)
 }

@@ -72,6 +72,9 @@ pub struct Config {
     /// Prepended to every Redis key and channel, so several deployments (or tests) can share
     /// one Redis.
     pub redis_key_prefix: String,
+    /// A PEM bundle of the CA(s) that sign the Redis server's certificate (`rediss://` with a
+    /// private CA); the system's roots are trusted either way.
+    pub redis_tls_ca_file: Option<PathBuf>,
     /// Report Redis trouble as not ready (503) instead of degraded (200).
     pub redis_required: bool,
     /// The response cache (Redis when REDIS_URL is set, in-process otherwise).
@@ -112,6 +115,8 @@ pub struct Config {
     pub wallet: crate::wallet::WalletConfig,
     #[serde(skip)]
     pub chain: crate::chain::ChainConfig,
+    #[serde(skip)]
+    pub users: crate::users::UsersConfig,
 }
 
 impl Default for Config {
@@ -121,7 +126,8 @@ impl Default for Config {
             redis_url: None,
             environment: Environment::Development,
             allowed_origins: String::new(),
-            host: IpAddr::from([0, 0, 0, 0]),
+            // Dual-stack: IPv6 and IPv4 (see `startup::listen`).
+            host: IpAddr::from([0u16; 8]),
             port: 8000,
             log_format: None,
             data_dir: PathBuf::from("data"),
@@ -147,6 +153,7 @@ impl Default for Config {
             persisted_queries_manifest: None,
             apq_cache_size: 10_000,
             redis_key_prefix: String::new(),
+            redis_tls_ca_file: None,
             redis_required: false,
             cache_enabled: true,
             cache_capacity: 10_000,
@@ -168,6 +175,7 @@ impl Default for Config {
             auth: Default::default(),
             wallet: Default::default(),
             chain: Default::default(),
+            users: Default::default(),
         }
     }
 }
@@ -250,7 +258,7 @@ macro_rules! sections {
     };
 }
 
-sections!(auth, wallet, chain);
+sections!(auth, wallet, chain, users);
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.

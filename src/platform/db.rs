@@ -21,6 +21,13 @@ use crate::config::Config;
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 
+/// Where a URL points, without user or password: `host:port/db`, or a SQLite file's path.
+pub fn describe(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split('?').next().unwrap_or(rest).to_owned()
+}
+
 /// The URL without its password, for error messages.
 fn redacted(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -118,5 +125,11 @@ mod tests {
             "postgres://u:***@h:5432/db"
         );
         assert_eq!(super::redacted("sqlite://data/x.db"), "sqlite://data/x.db");
+        assert_eq!(super::describe("postgres://u:secret@h:5432/db?x=1"), "h:5432/db");
+        assert_eq!(
+            super::describe("sqlite://data/blackroad.db?mode=rwc"),
+            "data/blackroad.db"
+        );
+        assert_eq!(super::describe("rediss://:pw@cache:6380/0"), "cache:6380/0");
     }
 }

@@ -6,7 +6,7 @@
 use std::{
     future::Future,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
@@ -21,6 +21,30 @@ use redis::{
 const FAILURE_THRESHOLD: u32 = 3;
 /// How long an open breaker keeps Redis out of the request path.
 const COOL_DOWN: Duration = Duration::from_secs(2);
+/// How often an unreachable Redis is probed in the background.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// A Redis client for `url`. With `rediss://`, the server's certificate is checked against the
+/// system's roots and, when given, the PEM bundle at `ca_file` (a private CA).
+pub fn client(url: &str, ca_file: Option<&std::path::Path>) -> anyhow::Result<redis::Client> {
+    let invalid = |e: redis::RedisError| {
+        anyhow::anyhow!("invalid value for environment variable REDIS_URL: {e}")
+    };
+    let Some(path) = ca_file else {
+        return redis::Client::open(url).map_err(invalid);
+    };
+    let root_cert = std::fs::read(path).map_err(|e| {
+        anyhow::anyhow!("could not read REDIS_TLS_CA_FILE {}: {e}", path.display())
+    })?;
+    redis::Client::build_with_tls(
+        url,
+        redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(root_cert),
+        },
+    )
+    .map_err(invalid)
+}
 
 pub struct RedisLink {
     conn: ConnectionManager,
@@ -29,14 +53,15 @@ pub struct RedisLink {
     failures: AtomicU32,
     open_until: Mutex<Option<Instant>>,
     degraded: AtomicBool,
+    /// Times Redis came back after being unreachable; the cache starts a new generation then.
+    recoveries: AtomicU64,
     /// Failed or timed-out calls, for /metrics.
     pub errors: AtomicU64,
 }
 
 impl RedisLink {
     /// Connects lazily: a Redis that is down at start-up is a degraded state, not a failure.
-    pub fn new(url: &str, prefix: &str, timeout: Duration) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url)?;
+    pub fn new(client: redis::Client, prefix: &str, timeout: Duration) -> anyhow::Result<Self> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
@@ -50,6 +75,7 @@ impl RedisLink {
             failures: AtomicU32::new(0),
             open_until: Mutex::new(None),
             degraded: AtomicBool::new(false),
+            recoveries: AtomicU64::new(0),
             errors: AtomicU64::new(0),
         })
     }
@@ -88,8 +114,30 @@ impl RedisLink {
     fn succeeded(&self) {
         self.failures.store(0, Ordering::Release);
         if self.degraded.swap(false, Ordering::AcqRel) {
+            self.recoveries.fetch_add(1, Ordering::AcqRel);
             tracing::info!("redis is reachable again; cache and shared rate limits resume");
         }
+    }
+
+    /// How many times Redis has come back after an outage.
+    pub fn recoveries(&self) -> u64 {
+        self.recoveries.load(Ordering::Acquire)
+    }
+
+    /// While Redis is unreachable, pings it every `PROBE_EVERY` in the background, so that
+    /// shared rate limits and the cache resume within a second of its return rather than at
+    /// the first request after the breaker's cool-down.
+    pub fn start_probe(self: &Arc<Self>) {
+        let link = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PROBE_EVERY).await;
+                let Some(link) = link.upgrade() else { return };
+                if link.is_degraded() {
+                    link.ping().await;
+                }
+            }
+        });
     }
 
     fn failed(&self, error: &dyn std::fmt::Display) {

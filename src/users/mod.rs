@@ -2,18 +2,20 @@
 //! merged `User` object is assembled in `graphql::schema` from every domain's part).
 
 mod audit;
+mod config;
 pub mod entity;
 pub mod graphql;
 mod repo;
 mod service;
 
 pub use audit::UserAction;
+pub use config::UsersConfig;
 pub use entity::{Entity as UserEntity, Model as UserModel};
 pub use repo::{
     NewUser, ProfileChanges, by_ids, create, ensure_available, find_by_id, find_by_login,
     find_by_username, set_admin, set_password_hash, touch_last_login,
 };
-pub use service::{set_admin_flag, update_profile};
+pub use service::{grant_listed_admins, set_admin_flag, update_profile};
 
 /// Unique indexes of `users`, for naming the field of a clash.
 pub const UNIQUE_KEYS: &[crate::platform::error::UniqueKey] = &[

@@ -38,6 +38,21 @@ pub async fn update_profile(
     Ok(user)
 }
 
+/// Makes the existing users ADMIN_USERNAMES lists admins (at start-up); each grant audited.
+pub async fn grant_listed_admins(state: &AppState) -> AppResult<Vec<String>> {
+    let mut granted = Vec::new();
+    for name in state.config.users.admins() {
+        match repo::find_by_username(&state.db, &name).await? {
+            Some(user) if !user.is_admin => {
+                set_admin_flag(state, &AuditContext::default(), user, true).await?;
+                granted.push(name);
+            }
+            _ => {}
+        }
+    }
+    Ok(granted)
+}
+
 /// Grants or revokes admin rights (the `admin` command and the admin console).
 pub async fn set_admin_flag(
     state: &AppState,

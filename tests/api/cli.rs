@@ -3,6 +3,7 @@
 use std::process::Command;
 
 use blackroad_api::{graphql::schema, startup::Application};
+use serde_json::json;
 
 use crate::helpers::*;
 
@@ -162,4 +163,91 @@ fn migrate_runs_in_production_without_serving_secrets() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("m20261125_000001_initial"));
+}
+
+/// `blackroad-api admin grant|revoke` changes the flag through the audited write path; an
+/// unknown name is an error and changes nothing.
+#[tokio::test]
+async fn admin_grant_and_revoke_from_the_command_line() {
+    for app in spawn_apps().await {
+        let bob = app.register("bob").await;
+        let run = |args: &[&str]| {
+            let mut command = Command::new(BIN);
+            command
+                .args(args)
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env(
+                    "DATABASE_URL",
+                    app.state.config.database_url.clone().unwrap(),
+                )
+                .env("SECRET_KEY", SECRET)
+                .env("WALLET_MASTER_KEY", MASTER_KEY)
+                .env("AUTO_MIGRATE", "true")
+                .env("RUST_LOG", "warn");
+            command.output().unwrap()
+        };
+        let is_admin = || async {
+            app.graphql_as(&bob.access, "{ me { isAdmin } }", json!({}))
+                .await
+                .assert_ok()["me"]["isAdmin"]
+                .clone()
+        };
+        let missing = run(&["admin", "grant", "nobody"]);
+        assert_eq!(missing.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&missing.stderr).contains("no user named nobody"));
+
+        let granted = run(&["admin", "grant", "bob"]);
+        assert!(granted.status.success(), "{granted:?}");
+        assert!(String::from_utf8_lossy(&granted.stdout).contains("bob is now an admin"));
+        assert_eq!(is_admin().await, true);
+        // The grant is audited: bob, now an admin, can read it.
+        let events = app
+            .graphql_as(
+                &bob.access,
+                "{ events(action: \"user.grant_admin\") { edges { node { requestId data } } } }",
+                json!({}),
+            )
+            .await;
+        let edges = events.assert_ok()["events"]["edges"].clone();
+        assert_eq!(edges[0]["node"]["requestId"], "cli");
+        assert_eq!(edges[0]["node"]["data"]["username"], "bob");
+
+        let revoked = run(&["admin", "revoke", "bob"]);
+        assert!(revoked.status.success(), "{revoked:?}");
+        assert_eq!(is_admin().await, false);
+    }
+}
+
+/// ADMIN_USERNAMES: a listed user is an admin from the moment they sign up (and an existing
+/// one from the next start), audited either way; nobody else is.
+#[tokio::test]
+async fn admin_usernames_make_the_first_admin() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |c| c.users.admin_usernames = " Root , ops".into()).await;
+        let root = app.register("root").await;
+        let alice = app.register("alice").await;
+        let flag = |user: &TestUser| {
+            let token = user.access.clone();
+            let app = &app;
+            async move {
+                app.graphql_as(&token, "{ me { isAdmin } }", json!({}))
+                    .await
+                    .assert_ok()["me"]["isAdmin"]
+                    .clone()
+            }
+        };
+        assert_eq!(flag(&root).await, true);
+        assert_eq!(flag(&alice).await, false);
+        let events = app
+            .graphql_as(
+                &root.access,
+                "{ events(action: \"user.grant_admin\") { edges { node { actor { username } data } } } }",
+                json!({}),
+            )
+            .await;
+        let edges = events.assert_ok()["events"]["edges"].clone();
+        assert_eq!(edges.as_array().unwrap().len(), 1);
+        assert_eq!(edges[0]["node"]["data"]["via"], "ADMIN_USERNAMES");
+    }
 }

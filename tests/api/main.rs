@@ -15,6 +15,7 @@ mod load;
 mod nodes;
 mod notifications;
 mod order;
+mod redis_tls;
 mod rest;
 mod sessions;
 mod subscriptions;

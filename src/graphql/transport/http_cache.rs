@@ -31,7 +31,13 @@ pub fn cache_keys(request: &Request, viewer: &Viewer) -> (String, Option<String>
             &request.query,
             operation,
             &variables,
-            &format!("user:{}", u.user.id),
+            // The row's version too: a change to the viewer (a role granted from the command
+            // line, say) retires their private entries even where no invalidation reached.
+            &format!(
+                "user:{}:{}",
+                u.user.id,
+                u.user.updated_at.timestamp_micros()
+            ),
         )
     });
     (public, private)

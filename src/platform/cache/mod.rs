@@ -38,7 +38,7 @@ pub struct CacheCounters {
 
 enum Backend {
     Memory(memory::MemoryCache),
-    Redis(redis::RedisCache),
+    Redis(Arc<redis::RedisCache>),
 }
 
 pub struct ResponseCache {

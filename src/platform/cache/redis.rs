@@ -1,12 +1,21 @@
 //! The shared cache in Redis: `api:cache:e:<key>` entries with a TTL, `api:cache:t:<tag>` sets
-//! of entry keys, and `api:cache:epoch`. Storing and invalidating are Lua scripts, so each is
-//! one atomic round trip.
+//! of entry keys, `api:cache:epoch` (bumped by every invalidation) and `api:cache:gen` (the
+//! generation every entry is stamped with). Storing and invalidating are Lua scripts, so each
+//! is one atomic round trip; a read is one MGET of the generation and the entries.
+//!
+//! An invalidation that could not reach Redis leaves entries there that may be stale, for
+//! every instance. So does a Redis restarted from its append-only file, which brings back
+//! entries whose invalidation it lost. The instance that failed (or saw Redis go away) bumps
+//! the generation as soon as Redis answers again; from then on no instance serves an entry of
+//! an older generation. Until then, the instances that can still reach Redis serve what it
+//! holds: the window is the outage of the failing instance's link, which it probes every
+//! second (see `RedisLink`).
 
 use std::{
     collections::BTreeSet,
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -16,20 +25,30 @@ use redis::Script;
 use super::CachedResponse;
 use crate::platform::redis_link::RedisLink;
 
-/// KEYS: epoch, entry, tag sets…; ARGV: expected epoch, value, ttl ms.
+/// How long the epoch and generation counters outlive their last change: far longer than any
+/// entry (a lost counter reads as 0, which only retires entries early).
+const COUNTER_TTL_MS: u64 = 7 * 86_400_000;
+
+/// How often an instance checks whether it owes the cache a new generation.
+const SETTLE_EVERY: Duration = Duration::from_millis(250);
+
+/// KEYS: epoch, generation, entry, tag sets…; ARGV: expected epoch, value, ttl ms.
+/// The entry is stored as `<generation>|<json>`.
 const PUT: &str = r#"
 if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-for i = 3, #KEYS do
-  redis.call('SADD', KEYS[i], KEYS[2])
+local gen = redis.call('GET', KEYS[2]) or '0'
+redis.call('SET', KEYS[3], gen .. '|' .. ARGV[2], 'PX', ARGV[3])
+for i = 4, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[3])
   if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
 end
 return 1
 "#;
 
-/// KEYS: epoch, tag sets…
+/// KEYS: epoch, tag sets…; ARGV: counter ttl ms.
 const INVALIDATE: &str = r#"
 redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 for i = 2, #KEYS do
   local members = redis.call('SMEMBERS', KEYS[i])
   for j = 1, #members, 500 do
@@ -40,15 +59,12 @@ end
 return 1
 "#;
 
-/// Deletes every key of this instance's cache namespace (KEYS: none; ARGV: pattern).
-const PURGE: &str = r#"
-local cursor = '0'
-repeat
-  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
-  cursor = page[1]
-  if #page[2] > 0 then redis.call('DEL', unpack(page[2])) end
-until cursor == '0'
-redis.call('INCR', KEYS[1])
+/// KEYS: epoch, generation; ARGV: counter ttl ms. Retires every entry at once.
+const NEW_GENERATION: &str = r#"
+for i = 1, 2 do
+  redis.call('INCR', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[1])
+end
 return 1
 "#;
 
@@ -56,25 +72,41 @@ pub struct RedisCache {
     link: Arc<RedisLink>,
     put: Script,
     invalidate: Script,
-    purge: Script,
-    /// An invalidation could not reach Redis: entries there may be stale, so the cache is not
-    /// served again until it has been purged.
-    dirty: AtomicBool,
+    new_generation: Script,
+    /// An invalidation failed: the next call that reaches Redis starts a new generation.
+    missed: AtomicBool,
+    /// The link's recoveries already answered with a new generation.
+    recoveries_seen: AtomicU64,
 }
 
 impl RedisCache {
-    pub fn new(link: Arc<RedisLink>) -> Self {
-        Self {
+    pub fn new(link: Arc<RedisLink>) -> Arc<Self> {
+        let recoveries = link.recoveries();
+        let cache = Arc::new(Self {
             link,
             put: Script::new(PUT),
             invalidate: Script::new(INVALIDATE),
-            purge: Script::new(PURGE),
-            dirty: AtomicBool::new(false),
-        }
+            new_generation: Script::new(NEW_GENERATION),
+            missed: AtomicBool::new(false),
+            recoveries_seen: AtomicU64::new(recoveries),
+        });
+        // Retire stale entries as soon as Redis is back, not at this instance's next request:
+        // the other instances read them meanwhile.
+        let watched = Arc::downgrade(&cache);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(SETTLE_EVERY).await;
+                let Some(cache) = watched.upgrade() else { return };
+                if !cache.link.is_degraded() {
+                    cache.settle().await;
+                }
+            }
+        });
+        cache
     }
 
-    fn epoch_key(&self) -> String {
-        self.link.key("api:cache:", "epoch")
+    fn key(&self, name: &str) -> String {
+        self.link.key("api:cache:", name)
     }
 
     fn entry_key(&self, key: &str) -> String {
@@ -85,8 +117,37 @@ impl RedisCache {
         self.link.key("api:cache:t:", tag)
     }
 
+    /// Starts a new generation when this instance missed an invalidation or saw Redis come
+    /// back; false while that could not be done (then nothing may be served).
+    async fn settle(&self) -> bool {
+        let recoveries = self.link.recoveries();
+        let recovered = recoveries != self.recoveries_seen.load(Ordering::Acquire);
+        if !recovered && !self.missed.load(Ordering::Acquire) {
+            return true;
+        }
+        let mut invocation = self.new_generation.prepare_invoke();
+        invocation
+            .key(self.key("epoch"))
+            .key(self.key("gen"))
+            .arg(COUNTER_TTL_MS);
+        let done = self
+            .link
+            .call(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
+            .await
+            .is_some();
+        if done {
+            self.missed.store(false, Ordering::Release);
+            self.recoveries_seen.store(recoveries, Ordering::Release);
+            tracing::info!("response cache: new generation after a Redis outage");
+        }
+        done
+    }
+
     pub async fn epoch(&self) -> Option<u64> {
-        let key = self.epoch_key();
+        if !self.settle().await {
+            return None;
+        }
+        let key = self.key("epoch");
         self.link
             .call(|mut c| async move {
                 redis::cmd("GET")
@@ -99,35 +160,29 @@ impl RedisCache {
     }
 
     pub async fn get(&self, keys: &[String]) -> Option<CachedResponse> {
-        if self.dirty.load(Ordering::Acquire) {
-            let pattern = self.link.key("api:cache:", "*");
-            let mut invocation = self.purge.prepare_invoke();
-            invocation.key(self.epoch_key()).arg(pattern);
-            if self
-                .link
-                .call(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
-                .await
-                .is_some()
-            {
-                self.dirty.store(false, Ordering::Release);
-                tracing::info!("purged the shared response cache after a missed invalidation");
-            }
+        if !self.settle().await {
             return None;
         }
-        let keys: Vec<String> = keys.iter().map(|k| self.entry_key(k)).collect();
+        let mut all = vec![self.key("gen")];
+        all.extend(keys.iter().map(|k| self.entry_key(k)));
         let values = self
             .link
             .call(|mut c| async move {
                 redis::cmd("MGET")
-                    .arg(keys)
+                    .arg(all)
                     .query_async::<Vec<Option<String>>>(&mut c)
                     .await
             })
             .await?;
-        values
-            .into_iter()
-            .flatten()
-            .find_map(|v| serde_json::from_str(&v).ok())
+        let mut values = values.into_iter();
+        let generation = values.next().flatten().unwrap_or_else(|| "0".to_owned());
+        values.flatten().find_map(|stored| {
+            let (stamp, json) = stored.split_once('|')?;
+            if stamp != generation {
+                return None;
+            }
+            serde_json::from_str(json).ok()
+        })
     }
 
     pub async fn put(
@@ -142,7 +197,10 @@ impl RedisCache {
             return;
         };
         let mut invocation = self.put.prepare_invoke();
-        invocation.key(self.epoch_key()).key(self.entry_key(&key));
+        invocation
+            .key(self.key("epoch"))
+            .key(self.key("gen"))
+            .key(self.entry_key(&key));
         for tag in &tags {
             invocation.key(self.tag_key(tag));
         }
@@ -154,17 +212,18 @@ impl RedisCache {
 
     pub async fn invalidate(&self, tags: &BTreeSet<String>) {
         let mut invocation = self.invalidate.prepare_invoke();
-        invocation.key(self.epoch_key());
+        invocation.key(self.key("epoch"));
         for tag in tags {
             invocation.key(self.tag_key(tag));
         }
+        invocation.arg(COUNTER_TTL_MS);
         if self
             .link
             .call(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
             .await
             .is_none()
         {
-            self.dirty.store(true, Ordering::Release);
+            self.missed.store(true, Ordering::Release);
         }
     }
 }

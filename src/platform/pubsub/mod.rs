@@ -49,7 +49,7 @@ impl Bus {
         let remote = match &config.redis_url {
             None => None,
             Some(url) => Some(redis::RedisForwarder::start(
-                url,
+                crate::platform::redis_link::client(url, config.redis_tls_ca_file.as_deref())?,
                 &config.redis_key_prefix,
                 config.redis_timeout(),
                 local.clone(),

@@ -90,14 +90,11 @@ impl RedisForwarder {
     /// Validates the URL and starts the background tasks; connecting happens there, so a
     /// Redis that is down at start-up delays nothing.
     pub fn start(
-        url: &str,
+        client: redis::Client,
         prefix: &str,
         timeout: Duration,
         local: LocalBus,
     ) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url).map_err(|e| {
-            anyhow::anyhow!("invalid value for environment variable REDIS_URL: {e}")
-        })?;
         let (outbox, rx) = mpsc::channel(OUTBOX);
         let bus = Self {
             origin: Uuid::new_v4(),
