@@ -1,7 +1,9 @@
-"""Summarises bench/peer/run.sh's results.tsv: median req/s and p99 per side, ours/peer ratio.
+"""Summarises bench/peer/run.sh's results.tsv: medians per side and the ours/peer ratio.
 
-Usage: report.py RESULTS_TSV [--markdown]. Columns of the TSV: round, shape, side (ours|pgl),
-requests/s, p99 as wrk prints it (e.g. 85.12ms), wrk's error lines (empty when none).
+Usage: report.py RESULTS_TSV [--markdown]. Columns of the TSV (one line per wrk run): round,
+shape, side (ours|pgl), requests/s, p99 as wrk prints it (e.g. 85.12ms), wrk's error lines ('-'
+when none), server CPU ms/request, PostgreSQL CPU ms/request, other processes' CPU share in %
+(measure.py).
 """
 
 import statistics
@@ -27,38 +29,47 @@ def ms(text):
     raise ValueError(text)
 
 
+def fmt_ms(v):
+    return f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+
+
+def cpu(server, pg, sqlite):
+    # Ours on SQLite has no PostgreSQL work; whatever the postgres processes did then was not ours.
+    return f"{server:.2f}" if sqlite else f"{server:.2f}+{pg:.2f}"
+
+
 def main():
-    rps, p99, errors = defaultdict(dict), defaultdict(dict), []
+    runs = defaultdict(dict)
+    errors, others = [], []
     for line in open(sys.argv[1]):
-        fields = line.rstrip("\n").split("\t")
-        round_, shape, side, r, p = fields[:5]
-        rps[(shape, side)][round_] = float(r)
-        p99[(shape, side)][round_] = ms(p)
-        if len(fields) > 5 and fields[5]:
-            errors.append(f"round {round_} {shape} {side}: {fields[5]}")
-    markdown = "--markdown" in sys.argv
-    head = ("query", "ours req/s", "ours p99 ms", "peer", "peer req/s", "peer p99 ms", "ours/peer", "per round")
+        round_, shape, side, rps, p99, err, server_ms, pg_ms, other = line.rstrip("\n").split("\t")
+        runs[(shape, side)][round_] = (float(rps), ms(p99), float(server_ms), float(pg_ms))
+        others.append((float(other), f"round {round_} {shape} {side}"))
+        if err != "-":
+            errors.append(f"round {round_} {shape} {side}: {err}")
+    med = lambda key, i: statistics.median(v[i] for v in runs[key].values())
+    head = ("query", "ours req/s", "p99 ms", "CPU ms/req", "peer", "req/s", "p99 ms", "CPU ms/req",
+            "ours/peer", "per round")
     rows = []
     for label, ours, peer, name in ROWS:
-        if ours not in rps or peer not in rps:
+        if ours not in runs or peer not in runs:
             continue
-        rounds = sorted(set(rps[ours]) & set(rps[peer]), key=int)
-        o, q = statistics.median(rps[ours].values()), statistics.median(rps[peer].values())
-        ratios = [rps[ours][r] / rps[peer][r] for r in rounds]
+        rounds = sorted(set(runs[ours]) & set(runs[peer]), key=int)
+        ratios = [runs[ours][r][0] / runs[peer][r][0] for r in rounds]
+        lite = ours[0].startswith("sqlite")
         rows.append((
             label,
-            f"{o:.0f}",
-            f"{statistics.median(p99[ours].values()):.1f}",
+            f"{med(ours, 0):.0f}", fmt_ms(med(ours, 1)), cpu(med(ours, 2), med(ours, 3), lite),
             name,
-            f"{q:.0f}",
-            f"{statistics.median(p99[peer].values()):.1f}",
-            f"{o / q:.2f}",
+            f"{med(peer, 0):.0f}", fmt_ms(med(peer, 1)), cpu(med(peer, 2), med(peer, 3), peer[0] == "bare"),
+            f"{med(ours, 0) / med(peer, 0):.2f}",
             f"{min(ratios):.2f}–{max(ratios):.2f}",
         ))
+    rounds = len(next(iter(runs.values())))
     print()
-    print(f"medians over {len(next(iter(rps.values())))} rounds; ours/peer = ratio of the medians, "
-          "'per round' = range of the same-round ratios")
-    if markdown:
+    print(f"medians over {rounds} rounds; ours/peer = ratio of the median req/s, 'per round' = range of "
+          "the same-round ratios; CPU ms/req = server + PostgreSQL CPU per request")
+    if "--markdown" in sys.argv:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
         for row in rows:
@@ -67,6 +78,9 @@ def main():
         widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
         for row in (head, *rows):
             print("  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(row, widths))))
+    share = sorted(others)
+    print(f"other processes' CPU during the runs: median {statistics.median(o for o, _ in share):.0f} %, "
+          f"max {share[-1][0]:.0f} % ({share[-1][1]}) of the machine")
     for e in errors:
         print("wrk reported errors:", e)
 
