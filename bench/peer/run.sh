@@ -33,6 +33,9 @@ POOL="${POOL:-20}"
 # experimental --cluster-workers.
 PGL_WORKERS="${PGL_WORKERS:-1}"
 SQLITE="${SQLITE:-1}"
+# Extra variables for our three servers, e.g. OURS_ENV="RUST_LOG=warn" (by default ours logs one
+# INFO line per response, as it does in production).
+OURS_ENV="${OURS_ENV:-}"
 BENCH_PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 USERS="${USERS:-1000}" TRANSACTIONS="${TRANSACTIONS:-20000}" BLOCKS="${BLOCKS:-2000}"
 
@@ -106,7 +109,7 @@ start_ours() {
     local port; port=$(free_port)
     (cd "$WORK" && exec env -i PATH="$PATH" HOST=127.0.0.1 PORT="$port" DATA_DIR="$dir" LOG_FORMAT=json \
         RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 DB_MAX_CONNECTIONS="$POOL" "$@" \
-        "$BIN" serve) >"$WORK/$name.log" 2>&1 &
+        $OURS_ENV "$BIN" serve) >"$WORK/$name.log" 2>&1 &
     PIDS+=("$!")
     wait_ready "$name" "$port" "$!" "$WORK/$name.log" /health
     PORT_OF[$name]=$port
@@ -120,6 +123,8 @@ echo "blackroad-api: $("$BIN" --version 2>/dev/null || echo '?') at $(git -C "$R
 echo "PostGraphile: $("$HERE/node_modules/.bin/postgraphile" --version); node $(node --version); graphql $(node -p 'require("'"$HERE"'/node_modules/graphql/package.json").version'); pg $(node -p 'require("'"$HERE"'/node_modules/pg/package.json").version')"
 echo "PostgreSQL: $(psql "$BENCH_PG_URL" -Atc 'SHOW server_version')"
 echo "wrk: $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'); $THREADS threads, $CONNECTIONS connections, ${DURATION}s per measurement, $ROUNDS rounds, ${WARMUP}s warm-up per pair"
+[[ -z "$OURS_ENV" ]] || echo "ours with: $OURS_ENV"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $USERS users, $TRANSACTIONS transactions, $BLOCKS blocks; pool $POOL connections each"
 
 # Seed PostgreSQL and SQLite (one DATA_DIR each; it also holds the generated keys).
