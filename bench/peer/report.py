@@ -34,8 +34,9 @@ def fmt_ms(v):
 
 
 def cpu(server, pg, sqlite):
-    # Ours on SQLite has no PostgreSQL work; whatever the postgres processes did then was not ours.
-    return f"{server:.2f}" if sqlite else f"{server:.2f}+{pg:.2f}"
+    """(text, total ms): ours on SQLite and bare have no PostgreSQL work; whatever the postgres
+    processes did during their runs was not theirs."""
+    return (f"{server:.2f}", server) if sqlite else (f"{server:.2f}+{pg:.2f}", server + pg)
 
 
 def main():
@@ -49,26 +50,29 @@ def main():
             errors.append(f"round {round_} {shape} {side}: {err}")
     med = lambda key, i: statistics.median(v[i] for v in runs[key].values())
     head = ("query", "ours req/s", "p99 ms", "CPU ms/req", "peer", "req/s", "p99 ms", "CPU ms/req",
-            "ours/peer", "per round")
+            "ours/peer", "per round", "per CPU")
     rows = []
     for label, ours, peer, name in ROWS:
         if ours not in runs or peer not in runs:
             continue
         rounds = sorted(set(runs[ours]) & set(runs[peer]), key=int)
         ratios = [runs[ours][r][0] / runs[peer][r][0] for r in rounds]
-        lite = ours[0].startswith("sqlite")
+        ours_cpu = cpu(med(ours, 2), med(ours, 3), ours[0].startswith("sqlite"))
+        peer_cpu = cpu(med(peer, 2), med(peer, 3), peer[0] == "bare")
         rows.append((
             label,
-            f"{med(ours, 0):.0f}", fmt_ms(med(ours, 1)), cpu(med(ours, 2), med(ours, 3), lite),
+            f"{med(ours, 0):.0f}", fmt_ms(med(ours, 1)), ours_cpu[0],
             name,
-            f"{med(peer, 0):.0f}", fmt_ms(med(peer, 1)), cpu(med(peer, 2), med(peer, 3), peer[0] == "bare"),
+            f"{med(peer, 0):.0f}", fmt_ms(med(peer, 1)), peer_cpu[0],
             f"{med(ours, 0) / med(peer, 0):.2f}",
             f"{min(ratios):.2f}–{max(ratios):.2f}",
+            f"{peer_cpu[1] / ours_cpu[1]:.2f}",
         ))
     rounds = len(next(iter(runs.values())))
     print()
     print(f"medians over {rounds} rounds; ours/peer = ratio of the median req/s, 'per round' = range of "
-          "the same-round ratios; CPU ms/req = server + PostgreSQL CPU per request")
+          "the same-round ratios; CPU ms/req = server + PostgreSQL CPU per request; per CPU = requests "
+          "per CPU-second, ours/peer (peer CPU ms/req / ours)")
     if "--markdown" in sys.argv:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))

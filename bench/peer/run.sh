@@ -249,6 +249,7 @@ fetch ours_pg_cached "$WORK/ours_nested.lua" "$WORK/ours_pg_cached.nested.json"
 fetch pgl "$WORK/pgl_nested.lua" "$WORK/pgl.nested.json"
 python3 "$HERE/compare.py" "$WORK" "$SQLITE" >/dev/null
 
+[[ -z "${RESULTS:-}" ]] || cp "$WORK/results.tsv" "$RESULTS"
 python3 "$HERE/report.py" "$WORK/results.tsv"
 python3 "$HERE/report.py" "$WORK/results.tsv" --markdown | tail -n +3
 for s in ours_pg ours_pg_cached ours_sqlite; do
