@@ -60,7 +60,10 @@ def main():
     wrk = sys.argv[sys.argv.index("--") + 1 :]
     before, (busy0, total0) = processes(), busy_ticks()
     children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(wrk, capture_output=True, text=True, check=True).stdout
+    run = subprocess.run(wrk, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"wrk failed (exit {run.returncode}):\n{run.stdout}{run.stderr}")
+    result = run.stdout
     after, (busy1, total1) = processes(), busy_ticks()
     children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
 

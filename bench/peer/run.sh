@@ -53,10 +53,20 @@ if [[ ! -x "$HERE/node_modules/.bin/postgraphile" ]]; then
 fi
 
 WORK="$(mktemp -d)"
+declare -A PORT_OF PID_OF
 PIDS=()
 PG_DB=""
 cleanup() {
-    local pid
+    local rc=$? pid name
+    if [[ $rc != 0 ]]; then
+        # Keep what explains the failure: which servers still ran, and their logs.
+        for name in "${!PID_OF[@]}"; do
+            kill -0 "${PID_OF[$name]}" 2>/dev/null || echo "$name (pid ${PID_OF[$name]}) is not running" >&2
+        done
+        local keep="/tmp/bench-peer-failed-$$"
+        mkdir -p "$keep" && cp "$WORK"/*.log "$WORK"/*.tsv "$WORK"/wrk.* "$keep"/ 2>/dev/null || true
+        echo "run failed (exit $rc); logs kept in $keep" >&2
+    fi
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     if [[ -n "$PG_DB" ]]; then
@@ -102,7 +112,6 @@ wait_ready() { # NAME PORT PID LOG URL_PATH
     echo "$1 did not start:" >&2; cat "$4" >&2; exit 1
 }
 
-declare -A PORT_OF PID_OF
 # start_ours NAME DATA_DIR [VAR=VALUE...]
 start_ours() {
     local name="$1" dir="$2"; shift 2
