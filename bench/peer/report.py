@@ -82,6 +82,8 @@ def main():
         widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
         for row in (head, *rows):
             print("  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(row, widths))))
+    if "--markdown" in sys.argv:
+        return
     share = sorted(others)
     print(f"other processes' CPU during the runs: median {statistics.median(o for o, _ in share):.0f} %, "
           f"max {share[-1][0]:.0f} % ({share[-1][1]}) of the machine")

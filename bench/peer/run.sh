@@ -53,6 +53,9 @@ if [[ ! -x "$HERE/node_modules/.bin/postgraphile" ]]; then
 fi
 
 WORK="$(mktemp -d)"
+# Our servers run from a copy of BIN with another name: on a shared machine, someone's
+# `pkill blackroad-api` (or -f) would otherwise stop them in the middle of a run (it happened).
+RUN_BIN="$WORK/brapi-peer"
 declare -A PORT_OF PID_OF
 PIDS=()
 PG_DB=""
@@ -60,8 +63,15 @@ cleanup() {
     local rc=$? pid name
     if [[ $rc != 0 ]]; then
         # Keep what explains the failure: which servers still ran, and their logs.
+        # and how they ended: 0 is a graceful shutdown (ours handles SIGTERM and SIGINT, so
+        # someone signalled it), 101 a Rust panic, 128 + N death by signal N (137 SIGKILL, 139
+        # SIGSEGV).
         for name in "${!PID_OF[@]}"; do
-            kill -0 "${PID_OF[$name]}" 2>/dev/null || echo "$name (pid ${PID_OF[$name]}) is not running" >&2
+            if ! kill -0 "${PID_OF[$name]}" 2>/dev/null; then
+                local status=0
+                wait "${PID_OF[$name]}" 2>/dev/null || status=$?
+                echo "$name (pid ${PID_OF[$name]}) is not running: exit status $status" >&2
+            fi
         done
         local keep="/tmp/bench-peer-failed-$$"
         mkdir -p "$keep" && cp "$WORK"/*.log "$WORK"/*.tsv "$WORK"/wrk.* "$keep"/ 2>/dev/null || true
@@ -118,7 +128,7 @@ start_ours() {
     local port; port=$(free_port)
     (cd "$WORK" && exec env -i PATH="$PATH" HOST=127.0.0.1 PORT="$port" DATA_DIR="$dir" LOG_FORMAT=json \
         RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 DB_MAX_CONNECTIONS="$POOL" "$@" \
-        $OURS_ENV "$BIN" serve) >"$WORK/$name.log" 2>&1 &
+        $OURS_ENV "$RUN_BIN" serve) >"$WORK/$name.log" 2>&1 &
     PIDS+=("$!")
     wait_ready "$name" "$port" "$!" "$WORK/$name.log" /health
     PORT_OF[$name]=$port
@@ -128,13 +138,15 @@ start_ours() {
 # ---------------------------------------------------------------------------------------------
 echo "== peer benchmark: blackroad-api vs PostGraphile v4 (issue #17)"
 echo "machine: $(nproc) cores (nproc), shared by wrk, the servers and PostgreSQL"
-echo "blackroad-api: $("$BIN" --version 2>/dev/null || echo '?') at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') ($BIN)"
+echo "blackroad-api: $("$BIN" --version 2>/dev/null || echo '?') ($BIN, built $(date -r "$BIN" '+%F %T'); worktree HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "PostGraphile: $("$HERE/node_modules/.bin/postgraphile" --version); node $(node --version); graphql $(node -p 'require("'"$HERE"'/node_modules/graphql/package.json").version'); pg $(node -p 'require("'"$HERE"'/node_modules/pg/package.json").version')"
 echo "PostgreSQL: $(psql "$BENCH_PG_URL" -Atc 'SHOW server_version')"
 echo "wrk: $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'); $THREADS threads, $CONNECTIONS connections, ${DURATION}s per measurement, $ROUNDS rounds, ${WARMUP}s warm-up per pair"
 [[ -z "$OURS_ENV" ]] || echo "ours with: $OURS_ENV"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $USERS users, $TRANSACTIONS transactions, $BLOCKS blocks; pool $POOL connections each"
+
+cp "$BIN" "$RUN_BIN"
 
 # Seed PostgreSQL and SQLite (one DATA_DIR each; it also holds the generated keys).
 PG_DB="bench_peer_$(date +%s)_$$"
@@ -148,8 +160,8 @@ seed() { # DATA_DIR [VAR=VALUE...]
         --users "$USERS" --transactions "$TRANSACTIONS" --blocks "$BLOCKS" 2>/dev/null
 }
 t0=$(date +%s)
-seed "$WORK/pg" DATABASE_URL="$PG_URL" | sed 's/^/postgres: /'
-if [[ "$SQLITE" == 1 ]]; then seed "$WORK/sqlite" | sed 's/^/sqlite: /'; fi
+seed "$WORK/pg" DATABASE_URL="$PG_URL" | grep -v '^{' | sed 's/^/postgres: /'
+if [[ "$SQLITE" == 1 ]]; then seed "$WORK/sqlite" | grep -v '^{' | sed 's/^/sqlite: /'; fi
 psql "$PG_URL" -qc 'VACUUM ANALYZE' >/dev/null
 echo "seeded in $(( $(date +%s) - t0 )) s"
 
