@@ -158,7 +158,11 @@ async fn admin_command(config: Config, action: AdminAction) -> anyhow::Result<Ex
         println!(
             "{} {}",
             user.username,
-            if grant { "is already an admin" } else { "is not an admin" }
+            if grant {
+                "is already an admin"
+            } else {
+                "is not an admin"
+            }
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -173,7 +177,11 @@ async fn admin_command(config: Config, action: AdminAction) -> anyhow::Result<Ex
     println!(
         "{} {}",
         user.username,
-        if grant { "is now an admin" } else { "is no longer an admin" }
+        if grant {
+            "is now an admin"
+        } else {
+            "is no longer an admin"
+        }
     );
     Ok(ExitCode::SUCCESS)
 }

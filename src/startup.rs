@@ -38,7 +38,12 @@ use crate::{
     },
     http::{health, refresh, security_headers, static_files},
     platform::{
-        cache::ResponseCache, config::Config, db, error::AppError, metrics::Metrics, pubsub::Bus,
+        cache::ResponseCache,
+        config::Config,
+        db,
+        error::AppError,
+        metrics::Metrics,
+        pubsub::Bus,
         ratelimit::RateLimiter,
         redis_link::{self, RedisLink},
         telemetry,

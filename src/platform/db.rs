@@ -125,7 +125,10 @@ mod tests {
             "postgres://u:***@h:5432/db"
         );
         assert_eq!(super::redacted("sqlite://data/x.db"), "sqlite://data/x.db");
-        assert_eq!(super::describe("postgres://u:secret@h:5432/db?x=1"), "h:5432/db");
+        assert_eq!(
+            super::describe("postgres://u:secret@h:5432/db?x=1"),
+            "h:5432/db"
+        );
         assert_eq!(
             super::describe("sqlite://data/blackroad.db?mode=rwc"),
             "data/blackroad.db"

@@ -33,9 +33,8 @@ pub fn client(url: &str, ca_file: Option<&std::path::Path>) -> anyhow::Result<re
     let Some(path) = ca_file else {
         return redis::Client::open(url).map_err(invalid);
     };
-    let root_cert = std::fs::read(path).map_err(|e| {
-        anyhow::anyhow!("could not read REDIS_TLS_CA_FILE {}: {e}", path.display())
-    })?;
+    let root_cert = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("could not read REDIS_TLS_CA_FILE {}: {e}", path.display()))?;
     redis::Client::build_with_tls(
         url,
         redis::TlsCertificates {

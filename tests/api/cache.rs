@@ -169,6 +169,69 @@ async fn a_second_instance_never_reads_the_first_ones_write_stale() {
     );
 }
 
+/// An instance cut off from Redis cannot drop what its writes made stale; once it reaches
+/// Redis again (it probes every second) it retires every entry, so the other instance stops
+/// serving the old answer within seconds, not at the entry's TTL.
+#[tokio::test]
+#[cfg_attr(not(test_redis), ignore = "needs TEST_REDIS_URL")]
+async fn an_instance_that_missed_an_invalidation_retires_the_shared_entries() {
+    let url = redis_url();
+    let relay = crate::relay::Relay::start(crate::relay::redis_upstream(&url).await).await;
+    let backend = *backends().last().unwrap_or(&Backend::Sqlite);
+    let prefix = unique_prefix();
+    let (relayed, p1) = (format!("redis://{}", relay.address), prefix.clone());
+    let a = spawn_app_with(backend, move |c| {
+        c.redis_url = Some(relayed);
+        c.redis_key_prefix = p1;
+        c.redis_timeout_ms = 200;
+    })
+    .await;
+    let shared_db = a.state.config.database_url.clone();
+    let b = spawn_app_with(backend, move |c| {
+        c.redis_url = Some(url);
+        c.redis_key_prefix = prefix;
+        c.database_url = shared_db;
+    })
+    .await;
+    let alice = a.register("alice").await;
+    let bob = a.register("bob").await;
+    // A long-lived entry: the test would pass by waiting out a short one.
+    let q = format!("{{ user(username: \"bob\") {{ username primaryWallet {{ balance }} }} }}");
+    async fn balance_at(app: &TestApp, q: &str) -> (Value, String) {
+        let res = get(app, q, None, None).await;
+        let cache = header(&res, "x-cache");
+        let body = res.json::<Value>().await.unwrap();
+        (
+            body["data"]["user"]["primaryWallet"]["balance"].clone(),
+            cache,
+        )
+    }
+    let balance = |app| balance_at(app, &q);
+    assert_eq!(balance(&b).await, (json!("100"), "MISS".into()));
+    assert_eq!(balance(&b).await, (json!("100"), "HIT".into()));
+
+    relay.cut();
+    a.transfer(&alice, &bob.address, "5").await.assert_ok();
+    a.mine(&alice, None).await.assert_ok();
+    // A's invalidation could not reach Redis; B still has the entry. A itself answers fresh.
+    assert_eq!(balance(&a).await.0, json!("105"));
+
+    relay.restore();
+    let started = std::time::Instant::now();
+    eventually("B to stop serving the stale balance", || async {
+        balance(&b).await.0 == json!("105")
+    })
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+    // And the cache works again, for both.
+    assert_eq!(balance(&b).await, (json!("105"), "HIT".into()));
+    assert_eq!(balance(&a).await, (json!("105"), "HIT".into()));
+}
+
 #[tokio::test]
 async fn private_errors_and_unhinted_responses_are_handled_safely() {
     for app in cache_apps(|_| {}).await {

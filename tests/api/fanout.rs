@@ -3,23 +3,16 @@
 //! resubscribes when Redis returns. Runs when TEST_REDIS_URL is set; then an unreachable
 //! Redis is a failure, not a skip.
 
-use std::{
-    net::SocketAddr,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
 use blackroad_api::chain::BlockMined;
 use serde_json::json;
-use tokio::{net::TcpListener, task::AbortHandle};
 
 use crate::{
     helpers::{
         TestApp, assert_redis_reachable, backends, redis_url, spawn_app_with, unique_prefix,
     },
+    relay::{Relay, redis_upstream},
     ws_client::{LEGACY_WS, TRANSPORT_WS, Ws},
 };
 
@@ -79,69 +72,12 @@ async fn a_block_mined_on_one_instance_reaches_subscribers_of_another() {
     on_b.expect_silence(Duration::from_millis(300)).await;
 }
 
-/// A TCP relay to Redis that can cut every connection and refuse new ones, then recover.
-struct Relay {
-    address: SocketAddr,
-    down: Arc<AtomicBool>,
-    links: Arc<Mutex<Vec<AbortHandle>>>,
-}
-
-impl Relay {
-    async fn start(upstream: SocketAddr) -> Relay {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let down = Arc::new(AtomicBool::new(false));
-        let links: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
-        let (d, l) = (down.clone(), links.clone());
-        tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                if d.load(Ordering::SeqCst) {
-                    continue; // dropped: the connection is refused
-                }
-                let task = tokio::spawn(async move {
-                    if let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                    }
-                });
-                l.lock().unwrap().push(task.abort_handle());
-            }
-        });
-        Relay {
-            address,
-            down,
-            links,
-        }
-    }
-
-    fn cut(&self) {
-        self.down.store(true, Ordering::SeqCst);
-        for link in self.links.lock().unwrap().drain(..) {
-            link.abort();
-        }
-    }
-
-    fn restore(&self) {
-        self.down.store(false, Ordering::SeqCst);
-    }
-}
-
 #[tokio::test]
 #[cfg_attr(not(test_redis), ignore = "needs TEST_REDIS_URL")]
 async fn losing_redis_keeps_local_subscribers_served_and_recovers() {
     let url = redis_url();
     assert_redis_reachable(&url).await;
-    let info = redis::Client::open(url.as_str())
-        .unwrap()
-        .get_connection_info()
-        .clone();
-    let upstream: SocketAddr = match info.addr() {
-        redis::ConnectionAddr::Tcp(host, port) => tokio::net::lookup_host((host.as_str(), *port))
-            .await
-            .unwrap()
-            .next()
-            .unwrap(),
-        other => panic!("the outage test needs a TCP Redis, not {other:?}"),
-    };
+    let upstream = redis_upstream(&url).await;
     let relay = Relay::start(upstream).await;
     let prefix = unique_prefix();
     let a = instance(&url, &prefix, None).await;

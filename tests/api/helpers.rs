@@ -67,6 +67,38 @@ pub struct TestApp {
     _guard: DbGuard,
 }
 
+/// A test's Redis keys go with it (its own prefix), so runs leave nothing behind.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let config = &self.state.config;
+        let (Some(url), prefix) = (config.redis_url.clone(), config.redis_key_prefix.clone())
+        else {
+            return;
+        };
+        if prefix.is_empty() || config.redis_tls_ca_file.is_some() {
+            return;
+        }
+        let _ = std::thread::spawn(move || {
+            let Ok(client) = redis::Client::open(url) else {
+                return;
+            };
+            let Ok(mut conn) =
+                client.get_connection_with_timeout(std::time::Duration::from_secs(1))
+            else {
+                return;
+            };
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{prefix}*"))
+                .query(&mut conn)
+                .unwrap_or_default();
+            for chunk in keys.chunks(500) {
+                let _: redis::RedisResult<()> = redis::cmd("DEL").arg(chunk).query(&mut conn);
+            }
+        })
+        .join();
+    }
+}
+
 /// A registered user as a client holds it.
 #[derive(Debug, Clone)]
 pub struct TestUser {

@@ -16,6 +16,7 @@ mod nodes;
 mod notifications;
 mod order;
 mod redis_tls;
+mod relay;
 mod rest;
 mod sessions;
 mod subscriptions;

@@ -50,14 +50,28 @@ fn start_tls_redis() -> TlsRedis {
         .unwrap()
         .port();
     let child = Command::new("redis-server")
-        .args(["--port", "0", "--tls-port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args([
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
         .arg("--tls-cert-file")
         .arg(path("server.pem"))
         .arg("--tls-key-file")
         .arg(path("server.key"))
         .arg("--tls-ca-cert-file")
         .arg(path("ca.pem"))
-        .args(["--tls-auth-clients", "no", "--save", "", "--appendonly", "no"])
+        .args([
+            "--tls-auth-clients",
+            "no",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -105,7 +119,10 @@ async fn rediss_with_a_private_ca_serves_the_cache() {
     };
     assert_eq!(get().await, "MISS");
     assert_eq!(get().await, "HIT");
-    assert_eq!(app.state.redis.as_ref().map(|r| r.is_degraded()), Some(false));
+    assert_eq!(
+        app.state.redis.as_ref().map(|r| r.is_degraded()),
+        Some(false)
+    );
 
     // Without the CA the certificate is not trusted: Redis is unusable, the API still serves.
     let url = format!("rediss://localhost:{}", redis.port);

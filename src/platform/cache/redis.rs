@@ -96,7 +96,9 @@ impl RedisCache {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(SETTLE_EVERY).await;
-                let Some(cache) = watched.upgrade() else { return };
+                let Some(cache) = watched.upgrade() else {
+                    return;
+                };
                 if !cache.link.is_degraded() {
                     cache.settle().await;
                 }
