@@ -67,8 +67,13 @@ pub struct Config {
     pub persisted_queries_only: bool,
     /// JSON manifest: Apollo's persisted-query manifest or a `{ "sha256": "document" }` map.
     pub persisted_queries_manifest: Option<PathBuf>,
-    /// Automatic persisted queries kept in memory.
-    pub apq_cache_size: u64,
+    /// Bytes of automatic persisted queries kept in memory.
+    pub apq_cache_bytes: u64,
+    /// Bytes of automatic persisted queries shared in Redis (oldest evicted first).
+    pub apq_shared_bytes: u64,
+    /// Larger documents run but are not registered: persisted queries are for ordinary
+    /// operations, and a registration must not be a way to store data.
+    pub apq_max_document_bytes: usize,
     /// Prepended to every Redis key and channel, so several deployments (or tests) can share
     /// one Redis.
     pub redis_key_prefix: String,
@@ -151,7 +156,9 @@ impl Default for Config {
             graphiql: None,
             persisted_queries_only: false,
             persisted_queries_manifest: None,
-            apq_cache_size: 10_000,
+            apq_cache_bytes: 16 * 1024 * 1024,
+            apq_shared_bytes: 64 * 1024 * 1024,
+            apq_max_document_bytes: 32 * 1024,
             redis_key_prefix: String::new(),
             redis_tls_ca_file: None,
             redis_required: false,

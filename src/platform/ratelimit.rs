@@ -3,9 +3,8 @@
 //! keys) so every instance shares them; with Redis unavailable, in-process counters take over.
 
 use std::{
-    collections::HashMap,
     sync::{
-        Arc, Mutex,
+        Arc,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, SystemTime, UNIX_EPOCH},
@@ -16,6 +15,8 @@ use redis::Script;
 use crate::platform::{config::Config, redis_link::RedisLink};
 
 pub const WINDOW: Duration = Duration::from_secs(60);
+/// Most in-process counters kept (each under ~100 bytes of key).
+const LOCAL_COUNTERS: u64 = 100_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -60,7 +61,10 @@ pub struct RateLimiter {
     limits: [(Class, u64); 3],
     redis: Option<Arc<RedisLink>>,
     script: Script,
-    local: Mutex<HashMap<String, u64>>,
+    /// In-process counters while Redis is away: keys are short (subjects are ids, addresses
+    /// or hashes), entries live two windows, and their number is capped, so the map stays
+    /// small whatever clients send.
+    local: moka::sync::Cache<String, Arc<AtomicU64>>,
     pub rejected: AtomicU64,
 }
 
@@ -83,7 +87,10 @@ impl RateLimiter {
             ],
             redis,
             script: Script::new(HIT),
-            local: Mutex::new(HashMap::new()),
+            local: moka::sync::Cache::builder()
+                .max_capacity(LOCAL_COUNTERS)
+                .time_to_live(WINDOW * 2)
+                .build(),
             rejected: AtomicU64::new(0),
         }
     }
@@ -135,7 +142,7 @@ impl RateLimiter {
                     reset_secs
                 },
             ),
-            None => (self.local_hit(&keys, window), reset_secs),
+            None => (self.local_hit(&keys), reset_secs),
         };
         let allowed = count <= limit;
         if !allowed {
@@ -149,22 +156,20 @@ impl RateLimiter {
         }
     }
 
-    fn local_hit(&self, keys: &[String], window: u64) -> u64 {
-        let Ok(mut counters) = self.local.lock() else {
-            return 0;
-        };
-        // Counters of past windows are useless; drop them when the map grows.
-        if counters.len() > 100_000 {
-            let suffix = format!(":{window}");
-            counters.retain(|k, _| k.ends_with(&suffix));
-        }
+    fn local_hit(&self, keys: &[String]) -> u64 {
         keys.iter()
             .map(|k| {
-                let n = counters.entry(k.clone()).or_insert(0);
-                *n += 1;
-                *n
+                self.local
+                    .get_with(k.clone(), || Arc::new(AtomicU64::new(0)))
+                    .fetch_add(1, Ordering::AcqRel)
+                    + 1
             })
             .max()
             .unwrap_or(0)
+    }
+
+    /// Bytes of the in-process counters' keys, for tests.
+    pub fn local_key_bytes(&self) -> usize {
+        self.local.iter().map(|(key, _)| key.len()).sum()
     }
 }

@@ -7,6 +7,7 @@ mod chain;
 mod cli;
 mod fanout;
 mod graphql_http;
+mod hardening;
 mod helpers;
 mod http_extra;
 mod http_spec;

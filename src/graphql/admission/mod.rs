@@ -10,7 +10,7 @@ pub mod persisted;
 use async_graphql::{Request, parser::types::OperationType};
 
 pub use operation::OperationInfo;
-use persisted::PersistedQueries;
+use persisted::{PersistedQueries, Registration};
 
 use crate::platform::{
     config::Config,
@@ -34,6 +34,9 @@ pub struct Admitted {
     pub info: OperationInfo,
     /// The document did not parse; execution reports the error with its position.
     pub parse_failed: bool,
+    /// An automatic persisted query to remember once the request may run (after the rate
+    /// limit): `Admission::learn`.
+    pub registration: Option<Registration>,
 }
 
 pub struct Admission {
@@ -53,12 +56,13 @@ impl Admission {
         transport: Transport,
     ) -> Result<Admitted, AppError> {
         self.persisted.warm(request).await;
-        self.persisted.resolve(request)?;
+        let registration = self.persisted.resolve(request)?;
         if request.query.trim().is_empty() {
             return Err(AppError::BadRequest("the request has no query".into()));
         }
         limits::check_tokens(&request.query, config)?;
         let Ok(doc) = request.parsed_query() else {
+            // Nothing that does not parse is registered.
             return Ok(Admitted {
                 parse_failed: true,
                 ..Admitted::default()
@@ -89,6 +93,14 @@ impl Admission {
         Ok(Admitted {
             info,
             parse_failed: false,
+            registration,
         })
+    }
+
+    /// Remembers what an admitted request registered.
+    pub async fn learn(&self, admitted: &mut Admitted) {
+        if let Some(registration) = admitted.registration.take() {
+            self.persisted.learn(registration).await;
+        }
     }
 }

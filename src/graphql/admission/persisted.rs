@@ -2,8 +2,11 @@
 //!
 //! APQ: a client sends `extensions.persistedQuery.sha256Hash`; an unknown hash is answered
 //! with PERSISTED_QUERY_NOT_FOUND and the client retries with the document, which is checked
-//! against the hash and remembered. Trusted documents (`PERSISTED_QUERIES_ONLY=true`): only
-//! documents from the manifest run, by hash or by identical text; nothing is learned at run time.
+//! against the hash and remembered — but only once it has parsed, passed the document limits
+//! and the client's rate limit, only if it is small (APQ_MAX_DOCUMENT_BYTES), and within a
+//! byte budget, in process and in Redis alike. Trusted documents (`PERSISTED_QUERIES_ONLY=
+//! true`): only documents from the manifest run, by hash or by identical text; nothing is
+//! learned at run time.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -19,10 +22,39 @@ pub fn sha256_hex(document: &str) -> String {
 }
 
 /// How long a learned document stays in Redis after its last registration.
-const SHARED_TTL_SECS: u64 = 7 * 86_400;
+const SHARED_TTL_MS: u64 = 86_400_000;
+
+/// KEYS: document, byte counter, index (a sorted set of documents by registration time);
+/// ARGV: document, ttl ms, byte budget, now ms. Stores the document and evicts the oldest
+/// ones until the shared store fits its budget.
+const LEARN: &str = r#"
+local old = redis.call('STRLEN', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('INCRBY', KEYS[2], string.len(ARGV[1]) - old)
+redis.call('ZADD', KEYS[3], ARGV[4], KEYS[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+while tonumber(redis.call('GET', KEYS[2]) or '0') > tonumber(ARGV[3]) do
+  local oldest = redis.call('ZPOPMIN', KEYS[3])
+  if #oldest == 0 then break end
+  redis.call('DECRBY', KEYS[2], redis.call('STRLEN', oldest[1]))
+  redis.call('DEL', oldest[1])
+end
+return 1
+"#;
+
+/// A document a request asked to register, stored only once the request may run.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    hash: String,
+    document: Arc<str>,
+}
 
 pub struct PersistedQueries {
     learned: moka::sync::Cache<String, Arc<str>>,
+    learn: redis::Script,
+    max_document_bytes: usize,
+    shared_bytes: u64,
     /// With Redis, learned documents are shared by every instance (`api:apq:<sha256>`).
     redis: Option<Arc<RedisLink>>,
     manifest: HashMap<String, Arc<str>>,
@@ -75,7 +107,16 @@ impl PersistedQueries {
             None => HashMap::new(),
         };
         Ok(Self {
-            learned: moka::sync::Cache::new(config.apq_cache_size),
+            // Weighed in bytes, so the budget holds whatever the documents' sizes.
+            learned: moka::sync::Cache::builder()
+                .weigher(|hash: &String, doc: &Arc<str>| {
+                    u32::try_from(hash.len() + doc.len()).unwrap_or(u32::MAX)
+                })
+                .max_capacity(config.apq_cache_bytes)
+                .build(),
+            learn: redis::Script::new(LEARN),
+            max_document_bytes: config.apq_max_document_bytes,
+            shared_bytes: config.apq_shared_bytes,
             redis,
             manifest,
             trusted_only: config.persisted_queries_only,
@@ -130,7 +171,9 @@ impl PersistedQueries {
     }
 
     /// Fills in (or checks) the request's document according to its persisted-query extension.
-    pub fn resolve(&self, request: &mut Request) -> Result<(), AppError> {
+    /// A document sent with its hash comes back as a `Registration`, for `learn` once the
+    /// request has been admitted.
+    pub fn resolve(&self, request: &mut Request) -> Result<Option<Registration>, AppError> {
         let extension = request.extensions.get("persistedQuery").cloned();
         let hash = match extension {
             None => None,
@@ -154,7 +197,7 @@ impl PersistedQueries {
             (Some(hash), true) => match self.lookup(&hash) {
                 Some(document) => {
                     request.query = document.to_string();
-                    Ok(())
+                    Ok(None)
                 }
                 None => Err(AppError::PersistedQueryNotFound),
             },
@@ -165,29 +208,41 @@ impl PersistedQueries {
                     ));
                 }
                 if self.trusted_only {
-                    return self.require_trusted(&hash);
+                    return self.require_trusted(&hash).map(|()| None);
                 }
-                if let Some(link) = self.redis.clone() {
-                    let (key, document) = (link.key("api:apq:", &hash), request.query.clone());
-                    tokio::spawn(async move {
-                        link.call(|mut c| async move {
-                            redis::cmd("SET")
-                                .arg(key)
-                                .arg(document)
-                                .arg("EX")
-                                .arg(SHARED_TTL_SECS)
-                                .query_async::<()>(&mut c)
-                                .await
-                        })
-                        .await;
-                    });
+                if self.lookup(&hash).is_some() || request.query.len() > self.max_document_bytes {
+                    return Ok(None);
                 }
-                self.learned.insert(hash, Arc::from(request.query.as_str()));
-                Ok(())
+                Ok(Some(Registration {
+                    hash,
+                    document: Arc::from(request.query.as_str()),
+                }))
             }
-            (None, _) if self.trusted_only => self.require_trusted(&sha256_hex(&request.query)),
-            (None, _) => Ok(()),
+            (None, _) if self.trusted_only => self
+                .require_trusted(&sha256_hex(&request.query))
+                .map(|()| None),
+            (None, _) => Ok(None),
         }
+    }
+
+    /// Remembers a registered document, in process and (shared by every instance) in Redis.
+    pub async fn learn(&self, registration: Registration) {
+        let Registration { hash, document } = registration;
+        self.learned.insert(hash.clone(), document.clone());
+        let Some(link) = &self.redis else {
+            return;
+        };
+        let mut invocation = self.learn.prepare_invoke();
+        invocation
+            .key(link.key("api:apq:", &hash))
+            .key(link.key("api:apq:", "bytes"))
+            .key(link.key("api:apq:", "index"))
+            .arg(document.as_ref())
+            .arg(SHARED_TTL_MS)
+            .arg(self.shared_bytes)
+            .arg(chrono::Utc::now().timestamp_millis());
+        link.call(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
+            .await;
     }
 
     fn require_trusted(&self, hash: &str) -> Result<(), AppError> {

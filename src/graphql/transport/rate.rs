@@ -6,6 +6,7 @@ use axum::{
     response::Response,
 };
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::response::{Framing, error_object, json_response};
 use crate::{
@@ -36,12 +37,19 @@ pub fn subjects(class: Class, viewer: &Viewer, ip: &str, logins: &[String]) -> V
     match (class, viewer.user()) {
         (Class::Auth, _) => {
             let mut s = vec![format!("ip:{ip}")];
-            s.extend(logins.iter().map(|l| format!("login:{l}")));
+            s.extend(logins.iter().map(|l| login_subject(l)));
             s
         }
         (_, Some(user)) => vec![format!("user:{}", user.user.id)],
         (_, None) => vec![format!("ip:{ip}")],
     }
+}
+
+/// A login name as a counter key: hashed, so a key is short whatever was sent as the name
+/// (names are already trimmed and lower-cased).
+pub fn login_subject(login: &str) -> String {
+    let digest = Sha256::digest(login.as_bytes());
+    format!("login:{}", hex::encode(&digest[..16]))
 }
 
 pub fn set_rate_headers(response: &mut Response, decision: &Decision) {

@@ -94,6 +94,11 @@ pub(super) async fn serve(http: GraphqlHttp, mut call: Call) -> Response {
         Ok(decision) => decision,
         Err(response) => return response,
     };
+    // Registrations count against the rate limit: only a request allowed to run registers.
+    let mut admitted = admitted;
+    for admitted in admitted.iter_mut().flatten() {
+        served.http.admission.learn(admitted).await;
+    }
     let pending = match cache_lookup(&served, &mut call, &admitted).await {
         Lookup::Hit(mut response) => {
             served

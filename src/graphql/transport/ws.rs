@@ -395,12 +395,16 @@ impl Connection {
             .admission
             .admit(&self.state.config, &mut request, Transport::WebSocket)
             .await;
-        if let Err(err) = admitted {
-            let errors = json!([error_object(&err, &self.meta.request_id)]);
-            return self
-                .send(json!({"type": "error", "id": id, "payload": errors}))
-                .await;
-        }
+        let mut admitted = match admitted {
+            Ok(admitted) => admitted,
+            Err(err) => {
+                let errors = json!([error_object(&err, &self.meta.request_id)]);
+                return self
+                    .send(json!({"type": "error", "id": id, "payload": errors}))
+                    .await;
+            }
+        };
+        self.admission.learn(&mut admitted).await;
         let shape = Shape::of(&mut request);
         let stream = self
             .schema
