@@ -18,7 +18,7 @@ use crate::{
     audit::AuditContext,
     platform::{
         error::{AppError, AppResult},
-        validate::optional_text,
+        validate::optional_name,
         write::Write,
     },
     state::AppState,
@@ -86,7 +86,7 @@ pub async fn register(
     let username = validate::username(&input.username)?;
     let email = validate::email(&input.email)?;
     validate::password("password", &input.password)?;
-    let full_name = optional_text("fullName", input.full_name.as_deref(), 100)?;
+    let full_name = optional_name("fullName", input.full_name.as_deref(), 100)?;
     // Cheap check first so a taken name costs no argon2 run; the unique indexes still decide
     // races between concurrent registrations.
     users::ensure_available(&state.db, &username, &email).await?;

@@ -103,6 +103,18 @@ pub fn name(field: &'static str, raw: &str, max_chars: usize) -> AppResult<Strin
     Ok(value)
 }
 
+/// An optional name (a full name, a wallet label): empty means none, otherwise `name`.
+pub fn optional_name(
+    field: &'static str,
+    raw: Option<&str>,
+    max_chars: usize,
+) -> AppResult<Option<String>> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(value) => name(field, value, max_chars).map(Some),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

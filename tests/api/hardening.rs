@@ -281,3 +281,151 @@ async fn login_rate_limit_keys_do_not_hold_the_name() {
         }
     }
 }
+
+/// Every string input of the schema — each String or ID argument, and each String or ID field
+/// of an input object argument — refuses a NUL with BAD_USER_INPUT, as a literal and as a
+/// variable, and nothing runs (PostgreSQL would refuse the text, and the answer was INTERNAL).
+#[tokio::test]
+async fn a_nul_in_any_string_input_is_bad_user_input() {
+    use async_graphql::parser::{
+        parse_schema,
+        types::{BaseType, Type, TypeKind, TypeSystemDefinition},
+    };
+    let sdl = blackroad_api::graphql::schema::sdl();
+    let schema = parse_schema(&sdl).unwrap();
+    let named = |ty: &Type| -> String {
+        let mut ty = ty;
+        loop {
+            match &ty.base {
+                BaseType::Named(name) => return name.to_string(),
+                BaseType::List(inner) => ty = inner,
+            }
+        }
+    };
+    let is_string = |name: &str| name == "String" || name == "ID";
+    let mut inputs = std::collections::HashMap::new();
+    let mut roots = Vec::new();
+    for definition in &schema.definitions {
+        let TypeSystemDefinition::Type(t) = definition else {
+            continue;
+        };
+        let name = t.node.name.node.to_string();
+        match &t.node.kind {
+            TypeKind::InputObject(input) => {
+                let strings: Vec<String> = input
+                    .fields
+                    .iter()
+                    .filter(|f| is_string(&named(&f.node.ty.node)))
+                    .map(|f| f.node.name.node.to_string())
+                    .collect();
+                inputs.insert(name, strings);
+            }
+            TypeKind::Object(object) if name == "Query" || name == "Mutation" => {
+                for field in &object.fields {
+                    for arg in &field.node.arguments {
+                        roots.push((
+                            name.clone(),
+                            field.node.name.node.to_string(),
+                            arg.node.name.node.to_string(),
+                            named(&arg.node.ty.node),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // One call per string input: a literal in the document, then a variable.
+    let mut calls: Vec<(String, Value)> = Vec::new();
+    for (root, field, arg, ty) in &roots {
+        let op = if root == "Mutation" {
+            "mutation"
+        } else {
+            "query"
+        };
+        if is_string(ty) {
+            calls.push((
+                format!("{op} {{ {field}({arg}: \"a\\u0000b\") }}"),
+                json!({}),
+            ));
+            calls.push((
+                format!("{op}($v: {ty}) {{ {field}({arg}: $v) }}"),
+                json!({"v": "a\u{0}b"}),
+            ));
+        }
+        for string_field in inputs.get(ty).into_iter().flatten() {
+            calls.push((
+                format!("{op} {{ {field}({arg}: {{ {string_field}: \"a\\u0000b\" }}) }}"),
+                json!({}),
+            ));
+            calls.push((
+                format!("{op}($v: {ty}) {{ {field}({arg}: $v) }}"),
+                json!({"v": {string_field: "a\u{0}b"}}),
+            ));
+        }
+    }
+    assert!(calls.len() > 30, "only {} string inputs found", calls.len());
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let before = app.ledger_snapshot().await;
+        let events = app.scalar("SELECT COUNT(*) FROM events").await;
+        for (query, variables) in &calls {
+            let res = app
+                .graphql_as(&alice.access, query, variables.clone())
+                .await;
+            assert_eq!(
+                res.error_code(),
+                Some("BAD_USER_INPUT"),
+                "{query}: {}",
+                res.body
+            );
+            assert!(
+                res.error_message().is_some_and(|m| m.contains("NUL")),
+                "{query}: {}",
+                res.body
+            );
+        }
+        assert_eq!(app.ledger_snapshot().await, before);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM events").await, events);
+    }
+}
+
+/// Bidi overrides and zero-width characters: refused in names (a full name, a wallet label),
+/// accepted in long text (a bio), where right-to-left writing needs them.
+#[tokio::test]
+async fn names_refuse_direction_tricks_that_text_allows() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        const PROFILE: &str =
+            "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { fullName bio } }";
+        for (field, value) in [
+            ("fullName", "Alice \u{202E}ecilA"),
+            ("fullName", "Ali\u{200B}ce"),
+            ("fullName", "two\nlines"),
+        ] {
+            let res = app
+                .graphql_as(&alice.access, PROFILE, json!({"i": {field: value}}))
+                .await;
+            res.assert_error("BAD_USER_INPUT");
+            assert_eq!(res.error_field(), Some(field));
+        }
+        let bio = "שלום \u{200F}world\nsecond line";
+        let res = app
+            .graphql_as(
+                &alice.access,
+                PROFILE,
+                json!({"i": {"bio": bio, "fullName": "Alice"}}),
+            )
+            .await;
+        assert_eq!(res.assert_ok()["updateProfile"]["bio"], bio);
+        let wallet = app
+            .graphql_as(
+                &alice.access,
+                "mutation { createWallet(input: { label: \"sav\\u202Egnis\" }) { label } }",
+                json!({}),
+            )
+            .await;
+        wallet.assert_error("BAD_USER_INPUT");
+        assert_eq!(wallet.error_field(), Some("label"));
+    }
+}

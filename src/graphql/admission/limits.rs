@@ -133,6 +133,95 @@ pub fn uses_introspection(doc: &ExecutableDocument) -> bool {
         .any(|(_, op)| visit(doc, &op.node.selection_set.node, &mut HashSet::new()))
 }
 
+/// Where a string holds a NUL: the argument or variable it came through.
+fn nul_in(value: &async_graphql::Value) -> bool {
+    match value {
+        async_graphql::Value::String(s) => s.contains('\0'),
+        async_graphql::Value::List(items) => items.iter().any(nul_in),
+        async_graphql::Value::Object(map) => {
+            map.keys().any(|k| k.contains('\0')) || map.values().any(nul_in)
+        }
+        _ => false,
+    }
+}
+
+fn nul_in_set(set: &SelectionSet) -> Option<String> {
+    for selection in &set.items {
+        let (arguments, directives, child) = match &selection.node {
+            Selection::Field(field) => (
+                &field.node.arguments[..],
+                &field.node.directives,
+                Some(&field.node.selection_set.node),
+            ),
+            Selection::FragmentSpread(spread) => (&[][..], &spread.node.directives, None),
+            Selection::InlineFragment(inline) => (
+                &[][..],
+                &inline.node.directives,
+                Some(&inline.node.selection_set.node),
+            ),
+        };
+        let directive_args = directives.iter().flat_map(|d| d.node.arguments.iter());
+        for (name, value) in arguments.iter().chain(directive_args) {
+            // Variables are checked on their own; here they count as null.
+            let value = value
+                .node
+                .clone()
+                .into_const_with(|_| Ok::<_, ()>(async_graphql::Value::Null));
+            if value.is_ok_and(|v| nul_in(&v)) {
+                return Some(name.node.to_string());
+            }
+        }
+        if let Some(found) = child.and_then(nul_in_set) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn refuse_nul(field: &'static str, what: String) -> AppError {
+    AppError::BadInput {
+        field,
+        message: format!("{what} must not contain NUL characters"),
+    }
+}
+
+/// PostgreSQL refuses NUL in text, and no input of ours has a use for it: a variable holding
+/// one is refused at the edge, naming it.
+pub fn check_nul_in_variables(variables: &async_graphql::Variables) -> Result<(), AppError> {
+    match variables.iter().find(|(_, value)| nul_in(value)) {
+        Some((name, _)) => Err(refuse_nul("variables", format!("variable ${name}"))),
+        None => Ok(()),
+    }
+}
+
+/// The same for string literals in the document: arguments and variable defaults.
+pub fn check_nul_in_document(doc: &ExecutableDocument) -> Result<(), AppError> {
+    let sets = doc
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set.node)
+        .chain(doc.fragments.values().map(|f| &f.node.selection_set.node));
+    for set in sets {
+        if let Some(argument) = nul_in_set(set) {
+            return Err(refuse_nul("query", format!("argument {argument}")));
+        }
+    }
+    for (_, op) in doc.operations.iter() {
+        for definition in &op.node.variable_definitions {
+            if definition
+                .node
+                .default_value
+                .as_ref()
+                .is_some_and(|v| nul_in(&v.node))
+            {
+                let name = &definition.node.name.node;
+                return Err(refuse_nul("query", format!("the default of ${name}")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Aliases and directives are counted over the whole document text; root fields per operation.
 pub fn check_document(doc: &ExecutableDocument, config: &Config) -> Result<(), AppError> {
     let mut counts = Counts::default();

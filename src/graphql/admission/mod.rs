@@ -61,6 +61,7 @@ impl Admission {
             return Err(AppError::BadRequest("the request has no query".into()));
         }
         limits::check_tokens(&request.query, config)?;
+        limits::check_nul_in_variables(&request.variables)?;
         let Ok(doc) = request.parsed_query() else {
             // Nothing that does not parse is registered.
             return Ok(Admitted {
@@ -69,6 +70,7 @@ impl Admission {
             });
         };
         limits::check_document(doc, config)?;
+        limits::check_nul_in_document(doc)?;
         if !config.introspection_enabled() && limits::uses_introspection(doc) {
             return Err(AppError::limit(
                 Limit::Introspection,

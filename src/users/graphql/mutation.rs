@@ -4,7 +4,7 @@ use crate::{
     graphql::{context::ContextExt, schema::User},
     platform::{
         error::AppResult,
-        validate::{optional_text, optional_url},
+        validate::{optional_name, optional_text, optional_url},
     },
     users::{self, ProfileChanges},
 };
@@ -39,7 +39,7 @@ impl UsersMutation {
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
         let viewer = ctx.viewer()?.require()?;
         let changes = ProfileChanges {
-            full_name: change(input.full_name, |v| optional_text("fullName", v, 100))?,
+            full_name: change(input.full_name, |v| optional_name("fullName", v, 100))?,
             avatar_url: change(input.avatar_url, |v| optional_url("avatarUrl", v))?,
             bio: change(input.bio, |v| optional_text("bio", v, 500))?,
         };

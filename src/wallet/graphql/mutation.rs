@@ -1,7 +1,7 @@
 use async_graphql::{Context, InputObject, Object, Result};
 
 use super::types::Wallet;
-use crate::{graphql::context::ContextExt, platform::validate::optional_text, wallet};
+use crate::{graphql::context::ContextExt, platform::validate::optional_name, wallet};
 
 /// Cache tags each mutation writes (the registry tests hold every Mutation field to this).
 pub const MUTATION_TAGS: &[(&str, &[&str])] = &[
@@ -28,7 +28,7 @@ impl WalletMutation {
     /// A new, empty wallet with its own key pair.
     async fn create_wallet(&self, ctx: &Context<'_>, input: CreateWalletInput) -> Result<Wallet> {
         let viewer = ctx.viewer()?.require()?;
-        let label = optional_text("label", input.label.as_deref(), 50)?;
+        let label = optional_name("label", input.label.as_deref(), 50)?;
         let created =
             wallet::create_wallet(ctx.state()?, &ctx.audit(), viewer.user.id, label).await?;
         Ok(Wallet::new(created, true))
