@@ -15,6 +15,9 @@ pub struct AuthConfig {
     pub refresh_token_expire_days: i64,
     /// How many argon2 hashes may run at once; each takes ~19 MiB, so this bounds memory.
     pub hashing_concurrency: usize,
+    /// A refresh token presented again this soon after its rotation gets the same successor
+    /// (two tabs refreshing at once) instead of revoking the session.
+    pub refresh_reuse_grace_secs: i64,
 }
 
 impl Default for AuthConfig {
@@ -24,6 +27,7 @@ impl Default for AuthConfig {
             access_token_expire_minutes: 30,
             refresh_token_expire_days: 7,
             hashing_concurrency: 4,
+            refresh_reuse_grace_secs: 10,
         }
     }
 }
@@ -50,6 +54,11 @@ impl Section for AuthConfig {
             if value <= 0 {
                 bail!("invalid value for environment variable {name}: must be positive");
             }
+        }
+        if self.refresh_reuse_grace_secs < 0 {
+            bail!(
+                "invalid value for environment variable REFRESH_REUSE_GRACE_SECS: must not be negative"
+            );
         }
         if self.hashing_concurrency == 0 {
             bail!("invalid value for environment variable HASHING_CONCURRENCY: must be at least 1");

@@ -6,6 +6,7 @@ mod config;
 pub mod entity;
 pub mod graphql;
 pub mod password;
+mod rotation;
 pub mod service;
 pub mod tokens;
 pub mod validate;
@@ -13,5 +14,6 @@ mod viewer;
 
 pub use audit::AuthAction;
 pub use config::AuthConfig;
+pub use rotation::refresh;
 pub use service::{Registration, Session};
 pub use viewer::{AuthUser, Viewer, authenticate};

@@ -27,7 +27,7 @@ use crate::{
 };
 
 const BAD_CREDENTIALS: &str = "invalid username or password";
-const BAD_REFRESH: &str = "invalid or expired refresh token";
+pub(super) const BAD_REFRESH: &str = "invalid or expired refresh token";
 
 /// What a successful register / login / refresh hands back.
 pub struct Session {
@@ -44,15 +44,15 @@ pub struct Registration {
     pub full_name: Option<String>,
 }
 
-/// Inserts a refresh token into `family` and signs an access token for it.
-async fn issue(
+/// Inserts `refresh` (as its hash) into `family` and signs an access token for it.
+pub(super) async fn issue(
     db: &impl ConnectionTrait,
     state: &AppState,
     user: UserModel,
     family_id: Uuid,
     id: Uuid,
+    refresh: String,
 ) -> AppResult<Session> {
-    let refresh = new_refresh_token();
     let now = Utc::now();
     let ttl =
         Duration::from_std(state.config.auth.refresh_token_ttl()).map_err(AppError::internal)?;
@@ -121,7 +121,15 @@ pub async fn register(
         wallet::SIGNUP_GRANT,
     )
     .await?;
-    let session = issue(w.db(), state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
+    let session = issue(
+        w.db(),
+        state,
+        user,
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        new_refresh_token(),
+    )
+    .await?;
     w.act_as(session.user.id);
     w.audit(
         AuthAction::Register,
@@ -141,7 +149,7 @@ pub async fn register(
     Ok(session)
 }
 
-fn user_subject(user: &UserModel) -> (&'static str, Option<String>) {
+pub(super) fn user_subject(user: &UserModel) -> (&'static str, Option<String>) {
     ("User", Some(user.id.to_string()))
 }
 
@@ -166,7 +174,15 @@ pub async fn login(
     };
     let mut w = Write::begin(state, audit).await?;
     let user = users::touch_last_login(w.db(), user).await?;
-    let session = issue(w.db(), state, user, Uuid::now_v7(), Uuid::now_v7()).await?;
+    let session = issue(
+        w.db(),
+        state,
+        user,
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        new_refresh_token(),
+    )
+    .await?;
     w.act_as(session.user.id);
     w.audit(AuthAction::Login, user_subject(&session.user), json!({}))
         .await?;
@@ -205,7 +221,7 @@ async fn record_failed_login(
     w.commit().await
 }
 
-async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<u64> {
+pub(super) async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<u64> {
     let res = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::FamilyId.eq(family_id))
@@ -213,60 +229,6 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
         .exec(db)
         .await?;
     Ok(res.rows_affected)
-}
-
-/// Rotates a refresh token. Presenting one that was already rotated (or revoked) means it
-/// leaked: the whole family is revoked, so the thief's newer token dies too.
-pub async fn refresh(
-    state: &AppState,
-    audit: &AuditContext,
-    presented: &str,
-) -> AppResult<Session> {
-    let hash = hash_refresh_token(presented.trim());
-    let Some(current) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash))
-        .one(&state.db)
-        .await?
-    else {
-        return Err(AppError::Unauthenticated(BAD_REFRESH));
-    };
-    if current.revoked_at.is_some() || current.replaced_by.is_some() {
-        let revoked = revoke_family(&state.db, current.family_id).await?;
-        tracing::warn!(family = %current.family_id, revoked, "refresh token reuse; family revoked");
-        return Err(AppError::Unauthenticated(BAD_REFRESH));
-    }
-    if current.expires_at <= Utc::now() {
-        return Err(AppError::Unauthenticated(BAD_REFRESH));
-    }
-    let Some(user) = users::find_by_id(&state.db, current.user_id)
-        .await?
-        .filter(|u| u.is_active)
-    else {
-        return Err(AppError::Unauthenticated(BAD_REFRESH));
-    };
-
-    let mut w = Write::begin(state, audit).await?;
-    let next_id = Uuid::now_v7();
-    // Claim the token with a conditional update: of two concurrent refreshes with the same
-    // token exactly one wins; the other is treated as reuse.
-    let claimed = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::ReplacedBy, Expr::value(next_id))
-        .filter(refresh_token::Column::Id.eq(current.id))
-        .filter(refresh_token::Column::ReplacedBy.is_null())
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(w.db())
-        .await?;
-    if claimed.rows_affected != 1 {
-        w.rollback().await?;
-        revoke_family(&state.db, current.family_id).await?;
-        return Err(AppError::Unauthenticated(BAD_REFRESH));
-    }
-    let session = issue(w.db(), state, user, current.family_id, next_id).await?;
-    w.act_as(session.user.id);
-    w.audit(AuthAction::Refresh, user_subject(&session.user), json!({}))
-        .await?;
-    w.commit().await?;
-    Ok(session)
 }
 
 /// Revokes the family of `refresh_token` when given, otherwise every session of `viewer`.

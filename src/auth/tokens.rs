@@ -4,6 +4,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Utc;
+use hmac::{Hmac, Mac, digest::KeyInit};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,8 @@ pub struct JwtKeys {
     decoding: DecodingKey,
     validation: Validation,
     access_ttl_secs: i64,
+    /// Derives a rotated refresh token's successor from it (see `successor_token`).
+    successor_key: [u8; 64],
 }
 
 impl JwtKeys {
@@ -39,11 +42,17 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
         validation.leeway = 0;
+        // One HMAC-SHA256 block: a fixed-size key, so building the MAC cannot fail.
+        let mut successor_key = [0u8; 64];
+        // A key of its own, so that no token ever signs with the JWT key itself.
+        let _ = hkdf::Hkdf::<Sha256>::new(Some(b"blackroad-api refresh successor"), secret)
+            .expand(b"v1", &mut successor_key);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl_secs,
+            successor_key,
         }
     }
 
@@ -62,6 +71,15 @@ impl JwtKeys {
             sid: session_id,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)
+    }
+
+    /// The refresh token that replaces `presented` when it is rotated: derived from it with a
+    /// server key, so two concurrent refreshes with one token get the same successor (only
+    /// its hash is stored) and nobody without the key can compute it.
+    pub fn successor_token(&self, presented: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&self.successor_key.into());
+        mac.update(presented.as_bytes());
+        format!("rt_{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
     }
 
     /// Checks signature, algorithm, expiry and `typ`. Every failure is the same error.

@@ -17,7 +17,6 @@ use serde_json::json;
 use super::{client_ip, request_id};
 use crate::{
     audit::AuditContext,
-    auth::service,
     platform::{error::AppError, ratelimit::Class},
     state::AppState,
 };
@@ -83,7 +82,7 @@ pub async fn refresh(
         ip: Some(ip),
         request_id: Some(request_id(&headers)),
     };
-    let session = service::refresh(&state, &audit, &token).await?;
+    let session = crate::auth::refresh(&state, &audit, &token).await?;
 
     let cookie = Cookie::build((REFRESH_COOKIE, session.refresh_token.clone()))
         .http_only(true)

@@ -110,14 +110,17 @@ async fn refresh_rotates_the_pair() {
 
 #[tokio::test]
 async fn reusing_a_rotated_refresh_token_revokes_the_family() {
-    for app in spawn_apps().await {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |c| c.auth.refresh_reuse_grace_secs = 1).await;
         let user = app.register("ivy").await;
         let rotated = app.refresh(&user.refresh).await;
         let payload = &rotated.assert_ok()["refreshToken"];
         let newer_refresh = payload["refreshToken"].as_str().unwrap().to_owned();
         let newer_access = payload["accessToken"].as_str().unwrap().to_owned();
 
-        // An attacker replays the old token: refused, and the family dies.
+        // After the grace window an attacker replays the old token: refused, and the
+        // family dies. (The wait is the window itself, not a guess at timing.)
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
         app.refresh(&user.refresh)
             .await
             .assert_error("UNAUTHENTICATED");
@@ -236,5 +239,38 @@ async fn change_password_revokes_every_other_session() {
             .await
             .assert_error("UNAUTHENTICATED");
         app.login("kate", "new password 1").await.assert_ok();
+    }
+}
+
+/// Two tabs refreshing with the same token at once: both succeed with the same successor
+/// (REFRESH_REUSE_GRACE_SECS), and the session lives on.
+#[tokio::test]
+async fn concurrent_refreshes_share_one_successor() {
+    for app in spawn_apps().await {
+        let user = app.register("tabs").await;
+        let (a, b) = tokio::join!(app.refresh(&user.refresh), app.refresh(&user.refresh));
+        let (a, b) = (
+            a.assert_ok()["refreshToken"].clone(),
+            b.assert_ok()["refreshToken"].clone(),
+        );
+        assert_eq!(a["refreshToken"], b["refreshToken"], "one successor");
+        assert_ne!(a["refreshToken"], json!(user.refresh));
+        for access in [&a["accessToken"], &b["accessToken"]] {
+            app.me(access.as_str().unwrap()).await.assert_ok();
+        }
+        // A third, sequential late-comer within the window gets it too.
+        let late = app.refresh(&user.refresh).await;
+        assert_eq!(
+            late.assert_ok()["refreshToken"]["refreshToken"],
+            a["refreshToken"]
+        );
+        // And the successor rotates normally.
+        let next = app.refresh(a["refreshToken"].as_str().unwrap()).await;
+        next.assert_ok();
+        // Each refresh was audited; the late ones are marked concurrent.
+        let events = app
+            .scalar("SELECT COUNT(*) FROM events WHERE action = 'auth.refresh'")
+            .await;
+        assert_eq!(events, 4);
     }
 }

@@ -50,7 +50,7 @@ impl AuthMutation {
         input: RefreshTokenInput,
     ) -> Result<AuthPayload> {
         Ok(
-            service::refresh(ctx.state()?, &ctx.audit(), &input.refresh_token)
+            crate::auth::refresh(ctx.state()?, &ctx.audit(), &input.refresh_token)
                 .await?
                 .into(),
         )
