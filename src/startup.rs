@@ -149,8 +149,10 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
         rate_limiter,
         metrics: Metrics::new()?,
         sql_statements: statements,
+        db_health: Arc::new(db::DbHealth::default()),
         config,
     }));
+    state.db_health.start_probe(state.db.clone());
     Ok(state)
 }
 

@@ -11,7 +11,7 @@ use crate::{
     auth::{password::PasswordHasherPool, tokens::JwtKeys},
     graphql::transport::Sockets,
     platform::{
-        cache::ResponseCache, config::Config, metrics::Metrics, pubsub::Bus,
+        cache::ResponseCache, config::Config, db::DbHealth, metrics::Metrics, pubsub::Bus,
         ratelimit::RateLimiter, redis_link::RedisLink,
     },
     wallet::crypto::WalletCipher,
@@ -35,6 +35,8 @@ pub struct AppStateInner {
     /// Every SQL statement run through `db` (fed by SeaORM's metric hook); tests read it to
     /// guard DataLoaders against N+1.
     pub sql_statements: Arc<AtomicU64>,
+    /// Whether the database answers (probed in the background).
+    pub db_health: Arc<DbHealth>,
 }
 
 #[derive(Clone)]

@@ -17,7 +17,10 @@ use serde_json::json;
 use super::{client_ip, request_id};
 use crate::{
     audit::AuditContext,
-    platform::{error::AppError, ratelimit::Class},
+    platform::{
+        error::{AppError, DATABASE_UNAVAILABLE},
+        ratelimit::Class,
+    },
     state::AppState,
 };
 
@@ -35,6 +38,9 @@ pub async fn refresh(
     jar: CookieJar,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    if !state.db_health.is_up() {
+        return Err(AppError::ServiceUnavailable(DATABASE_UNAVAILABLE));
+    }
     // Refreshing is an authentication attempt: it shares the auth class's per-IP limit.
     let ip = client_ip(&headers, peer, state.config.trust_proxy);
     let decision = state

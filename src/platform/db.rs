@@ -3,7 +3,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -92,6 +92,61 @@ pub async fn connect(
         statements.fetch_add(1, Ordering::Relaxed);
     });
     Ok(db)
+}
+
+/// Whether the database answers, kept by a probe in the background. While it does not,
+/// requests that need it are answered SERVICE_UNAVAILABLE at once instead of each waiting out
+/// the pool's acquire timeout; the probe notices its return by itself. Changes are logged
+/// once.
+#[derive(Debug)]
+pub struct DbHealth {
+    up: AtomicBool,
+}
+
+impl Default for DbHealth {
+    fn default() -> Self {
+        Self {
+            up: AtomicBool::new(true),
+        }
+    }
+}
+
+/// How often the database is probed, and how long a probe may take.
+const PROBE_EVERY: Duration = Duration::from_millis(500);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
+impl DbHealth {
+    pub fn is_up(&self) -> bool {
+        self.up.load(Ordering::Acquire)
+    }
+
+    fn set(&self, up: bool, error: &dyn std::fmt::Display) {
+        if self.up.swap(up, Ordering::AcqRel) != up {
+            if up {
+                tracing::info!("the database is reachable again");
+            } else {
+                tracing::error!(%error, "the database is unreachable; answering SERVICE_UNAVAILABLE until it returns");
+            }
+        }
+    }
+
+    /// Probes `db` until `self` is dropped.
+    pub fn start_probe(self: &Arc<Self>, db: DatabaseConnection) {
+        let health = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PROBE_EVERY).await;
+                let Some(health) = health.upgrade() else {
+                    return;
+                };
+                match tokio::time::timeout(PROBE_TIMEOUT, db.ping()).await {
+                    Ok(Ok(())) => health.set(true, &""),
+                    Ok(Err(e)) => health.set(false, &e),
+                    Err(_) => health.set(false, &"timed out"),
+                }
+            }
+        });
+    }
 }
 
 /// SQLite (embedded) always migrates. PostgreSQL migrates only with AUTO_MIGRATE=true and

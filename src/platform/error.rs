@@ -177,6 +177,7 @@ impl AppError {
         match self {
             Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             Self::Limit { limit, .. } => limit.retry_after_secs(),
+            Self::ServiceUnavailable(_) => Some(1),
             _ => None,
         }
     }
@@ -223,8 +224,35 @@ impl AppError {
     }
 }
 
+/// The database could not be reached (as opposed to refusing a statement): a lost or
+/// refused connection, or no connection from the pool in time.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error as Sqlx};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                e.as_ref(),
+                Sqlx::Io(_)
+                    | Sqlx::PoolTimedOut
+                    | Sqlx::PoolClosed
+                    | Sqlx::WorkerCrashed
+                    | Sqlx::Tls(_)
+            )
+        }
+        _ => false,
+    }
+}
+
+/// What a client is told when the database is away.
+pub const DATABASE_UNAVAILABLE: &str = "the database is unavailable; retry shortly";
+
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
+        if is_unavailable(&err) {
+            tracing::debug!(error = %err, "database unavailable");
+            return Self::ServiceUnavailable(DATABASE_UNAVAILABLE);
+        }
         if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
             // The insert site did not expect this clash; say what happened, not where.
             return Self::Conflict {

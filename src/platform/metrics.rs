@@ -110,6 +110,13 @@ impl Metrics {
         }
         gauge(
             &mut text,
+            "database_up",
+            "1 while the database answers its probe",
+            "gauge",
+            f64::from(u8::from(state.db_health.is_up())),
+        );
+        gauge(
+            &mut text,
             "websocket_connections",
             "Open subscription sockets",
             "gauge",

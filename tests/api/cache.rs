@@ -196,7 +196,7 @@ async fn an_instance_that_missed_an_invalidation_retires_the_shared_entries() {
     let alice = a.register("alice").await;
     let bob = a.register("bob").await;
     // A long-lived entry: the test would pass by waiting out a short one.
-    let q = format!("{{ user(username: \"bob\") {{ username primaryWallet {{ balance }} }} }}");
+    let q = "{ user(username: \"bob\") { username primaryWallet { balance } } }".to_string();
     async fn balance_at(app: &TestApp, q: &str) -> (Value, String) {
         let res = get(app, q, None, None).await;
         let cache = header(&res, "x-cache");
@@ -646,4 +646,46 @@ async fn each_login_in_a_document_counts() {
     let many = "mutation { a: login(input: {login: \"x\", password: \"y\"}) { accessToken } b: login(input: {login: \"x\", password: \"y\"}) { accessToken } c: login(input: {login: \"x\", password: \"y\"}) { accessToken } d: login(input: {login: \"x\", password: \"y\"}) { accessToken } }";
     let res = app.post_graphql(None, json!({"query": many})).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Shared rate limits (and the cache) resume within about a second of Redis's return, with no
+/// request needed to notice it: the link probes in the background.
+#[tokio::test]
+#[cfg_attr(not(test_redis), ignore = "needs TEST_REDIS_URL")]
+async fn redis_is_noticed_back_within_seconds_without_requests() {
+    let url = redis_url();
+    let relay = crate::relay::Relay::start(crate::relay::redis_upstream(&url).await).await;
+    let relayed = format!("redis://{}", relay.address);
+    let app = spawn_app_with(Backend::Sqlite, move |c| {
+        c.redis_url = Some(relayed);
+        c.redis_key_prefix = unique_prefix();
+        c.redis_timeout_ms = 200;
+        c.rate_limit_query = 1_000;
+    })
+    .await;
+    let link = app.state.redis.clone().expect("Redis configured");
+    get(&app, "{ __typename }", None, None).await;
+    assert!(!link.is_degraded());
+    relay.cut();
+    let app = &app;
+    eventually("the outage to be noticed", || {
+        let link = link.clone();
+        async move {
+            get(app, "{ __typename }", None, None).await;
+            link.is_degraded()
+        }
+    })
+    .await;
+    relay.restore();
+    let restored = std::time::Instant::now();
+    eventually("Redis noticed back with no request", || {
+        let link = link.clone();
+        async move { !link.is_degraded() }
+    })
+    .await;
+    assert!(
+        restored.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        restored.elapsed()
+    );
 }

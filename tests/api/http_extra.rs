@@ -348,3 +348,31 @@ async fn shutdown_drains_in_flight_requests() {
         "no longer listening"
     );
 }
+
+/// GraphiQL is a development tool: off in production unless GRAPHIQL=true, on in development
+/// unless GRAPHIQL=false.
+#[tokio::test]
+async fn graphiql_is_off_in_production_unless_asked_for() {
+    use blackroad_api::platform::config::Environment;
+    for (environment, graphiql, served) in [
+        (Environment::Production, None, false),
+        (Environment::Production, Some(true), true),
+        (Environment::Development, None, true),
+        (Environment::Development, Some(false), false),
+    ] {
+        let app = spawn_app_with(Backend::Sqlite, move |c| {
+            c.environment = environment;
+            c.graphiql = graphiql;
+        })
+        .await;
+        for path in ["/graphiql", "/graphiql/graphiql.js"] {
+            let status = app.client.get(app.url(path)).send().await.unwrap().status();
+            let expected = if served {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(status, expected, "{environment:?} {graphiql:?} {path}");
+        }
+    }
+}

@@ -16,6 +16,7 @@ mod load;
 mod nodes;
 mod notifications;
 mod order;
+mod outage;
 mod redis_tls;
 mod relay;
 mod rest;

@@ -31,7 +31,7 @@ use crate::{
     },
     http::{authorization, client_ip, request_id},
     platform::{
-        error::{AppError, Limit},
+        error::{AppError, DATABASE_UNAVAILABLE, Limit},
         ratelimit::Decision,
     },
 };
@@ -70,6 +70,12 @@ pub(super) async fn serve(http: GraphqlHttp, mut call: Call) -> Response {
         );
         return request_error(call.framing, err, &rid);
     };
+    // With the database known down, a request that must reach it is answered at once: a
+    // token cannot be checked without it. (Anonymous ones may still be cache hits.)
+    let db_up = http.state.db_health.is_up();
+    if !db_up && authorization(&call.headers).is_some() {
+        return unavailable(&http, call.framing, &rid, started);
+    }
     let viewer = match Viewer::from_authorization(&http.state, authorization(&call.headers)).await {
         Ok(v) => v,
         Err(err) => return request_error(call.framing, err, &rid),
@@ -114,6 +120,9 @@ pub(super) async fn serve(http: GraphqlHttp, mut call: Call) -> Response {
         Lookup::Miss(pending) => Some(pending),
         Lookup::Bypass => None,
     };
+    if !db_up {
+        return unavailable(&served.http, served.framing, &served.rid, started);
+    }
     // Whether the cache was consulted, for `x-cache`.
     let pending_state = pending.as_ref().map(|_| ());
     let Some(executor) = call.executor.take() else {
@@ -159,6 +168,18 @@ pub(super) async fn serve(http: GraphqlHttp, mut call: Call) -> Response {
         rate::set_rate_headers(&mut response, decision);
     }
     response
+}
+
+/// 503 with `Retry-After`: the database is away and this request needs it.
+fn unavailable(http: &GraphqlHttp, framing: Framing, rid: &str, started: Instant) -> Response {
+    http.state
+        .metrics
+        .observe("unknown", "unavailable", started.elapsed());
+    request_error(
+        framing,
+        AppError::ServiceUnavailable(DATABASE_UNAVAILABLE),
+        rid,
+    )
 }
 
 /// Load shedding: a place among the requests in flight, or none.

@@ -22,12 +22,20 @@ pub const CLOSE_INIT_TIMEOUT: u16 = 4408;
 pub const CLOSE_DUPLICATE_ID: u16 = 4409;
 pub const CLOSE_TOO_MANY: u16 = 4429;
 pub const CLOSE_INTERNAL: u16 = 1011;
+/// "Try again later": the socket cannot be served right now (the database is away).
+pub const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 /// RFC 6455 "going away": the server is shutting down.
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// Checks a token; a bad one ends the socket with 4403. (A free function: the connection
 /// itself is not `Sync`, so it cannot be borrowed shared across an await.)
 pub async fn verify(state: &AppState, token: &str) -> Result<(Viewer, Uuid, Instant), Flow> {
+    if !state.db_health.is_up() {
+        return Err(close(
+            CLOSE_TRY_AGAIN_LATER,
+            "the database is unavailable; retry shortly",
+        ));
+    }
     let user = match authenticate(state, token).await {
         Ok(user) => user,
         Err(AppError::Unauthenticated(reason)) => return Err(close(CLOSE_FORBIDDEN, reason)),
