@@ -8,14 +8,15 @@ WORKDIR /src
 # (Plain layers rather than BuildKit cache mounts, so the legacy builder works too.)
 COPY Cargo.toml Cargo.lock ./
 COPY migration/Cargo.toml migration/
-# Cargo.toml names the subscriber load client (an example under bench/), so it needs a stub too.
+# Cargo.toml names the load clients (examples under bench/), so they need stubs too.
 RUN mkdir -p src migration/src bench \
     && echo 'fn main() {}' > src/main.rs && touch src/lib.rs migration/src/lib.rs \
-    && echo 'fn main() {}' > bench/subscribers.rs \
+    && echo 'fn main() {}' > bench/subscribers.rs && echo 'fn main() {}' > bench/bus.rs \
     && cargo build --release --locked \
     && rm -rf src migration/src bench
 COPY migration/ migration/
-COPY bench/subscribers.rs bench/
+COPY bench/subscribers.rs bench/bus.rs bench/
+COPY build.rs ./
 COPY src/ src/
 COPY schema.graphql ./
 COPY static/ static/

@@ -11,7 +11,7 @@ fn set(var: &str) -> bool {
 }
 
 fn main() {
-    for cfg in ["test_postgres", "test_redis", "test_node"] {
+    for cfg in ["test_postgres", "test_redis", "test_node", "test_browser"] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
     }
     if set("TEST_DATABASE_URL") {
@@ -27,5 +27,12 @@ fn main() {
         .is_ok_and(|o| o.status.success());
     if node {
         println!("cargo::rustc-cfg=test_node");
+    }
+    // The browser suite drives Debian's chromium (no browser downloads here).
+    println!("cargo::rerun-if-env-changed=CHROMIUM");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    println!("cargo::rerun-if-changed={chromium}");
+    if node && std::path::Path::new(&chromium).exists() {
+        println!("cargo::rustc-cfg=test_browser");
     }
 }

@@ -25,6 +25,8 @@ pub struct BlockMined {
 
 impl Message for BlockMined {
     const TOPIC: &'static str = "chain.blocks";
+    // A block is rare and every explorer wants it.
+    const MUST_DELIVER: bool = true;
 }
 
 impl From<&BlockModel> for BlockMined {

@@ -110,6 +110,13 @@ impl Metrics {
         }
         gauge(
             &mut text,
+            "bus_messages_dropped_total",
+            "Event-bus messages not forwarded to other instances",
+            "counter",
+            state.bus.dropped() as f64,
+        );
+        gauge(
+            &mut text,
             "database_up",
             "1 while the database answers its probe",
             "gauge",

@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod browser;
 mod cache;
 mod chain;
 mod cli;
@@ -33,6 +34,7 @@ fn ci_runs_the_service_tests() {
             ("TEST_DATABASE_URL", cfg!(test_postgres)),
             ("TEST_REDIS_URL", cfg!(test_redis)),
             ("Node.js", cfg!(test_node)),
+            ("Chromium", cfg!(test_browser)),
         ]
         .into_iter()
         .filter_map(|(what, present)| (!present).then_some(what))

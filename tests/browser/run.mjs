@@ -5,16 +5,15 @@
 //   BASE_URL=http://127.0.0.1:8123 node tests/browser/run.mjs
 //
 // Env: BASE_URL (required), ARTIFACTS_DIR (screenshots; default target/browser-artifacts),
-// CHROMIUM (default /usr/bin/chromium), GRAPHIQL_PATH (default /graphiql), SQLITE_DB (the
-// server's SQLite file: enables the Prism admin scenario, which needs an admin and the API has
-// no way to make one yet), ONLY (run the scenarios whose name contains this text).
+// CHROMIUM (default /usr/bin/chromium), GRAPHIQL_PATH (default /graphiql), ADMIN_USERNAME (a
+// name in the server's ADMIN_USERNAMES: the Prism admin scenario registers it and is admin),
+// ONLY (run the scenarios whose name contains this text).
 //
 // One line per scenario, then "N passed, N failed"; exit code 0 only if all passed. Every wait
 // is on a DOM condition or a network event, never a fixed sleep. Any console error, uncaught
 // page error, or request to another origin fails the scenario that caused it.
 
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,7 +28,8 @@ const ORIGIN = new URL(BASE_URL).origin;
 const ARTIFACTS = resolve(process.env.ARTIFACTS_DIR || 'target/browser-artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const GRAPHIQL_PATH = process.env.GRAPHIQL_PATH || '/graphiql';
-const SQLITE_DB = process.env.SQLITE_DB || '';
+// A username the server makes admin as it registers (its ADMIN_USERNAMES).
+const ADMIN_USERNAME = process.env.ADMIN_USERNAME || '';
 const ONLY = process.env.ONLY || '';
 const TIMEOUT_MS = Number(process.env.STEP_TIMEOUT_MS || 15_000);
 const XSS = '<img src=x onerror=window.__xss=1>';
@@ -51,8 +51,8 @@ async function api(query, variables = {}, token = null) {
   return body.data;
 }
 
-async function registerApi(tag, fullName) {
-  const username = newName(tag);
+async function registerApi(tag, fullName, exactName) {
+  const username = exactName || newName(tag);
   const input = { username, email: `${username}@example.test`, password: PASSWORD };
   if (fullName) input.fullName = fullName;
   const { register } = await api(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { primaryWallet { address } } } }`, { i: input });
@@ -581,9 +581,8 @@ scenario('Prism: anonymous visitors get the sign-in card, non-admins FORBIDDEN',
 });
 
 scenario('Prism for an admin: live audit events with a filter, the audit log, server figures', async (scn) => {
-  if (!SQLITE_DB) return { skipped: 'set SQLITE_DB to the server\'s SQLite file: the API cannot make an admin yet' };
-  const admin = await registerApi('admin');
-  execFileSync('sqlite3', [SQLITE_DB, `UPDATE users SET is_admin = 1 WHERE username = '${admin.username}'`]);
+  if (!ADMIN_USERNAME) return { skipped: 'set ADMIN_USERNAME to a name in the server\'s ADMIN_USERNAMES' };
+  const admin = await registerApi('admin', undefined, ADMIN_USERNAME);
   const actor = await registerApi('audited');
 
   const ctx = await newContext(scn);

@@ -5,8 +5,8 @@
 #
 # The server gets a fresh DATA_DIR (embedded SQLite), STATIC_DIR=static, a free port on
 # 127.0.0.1, CHAIN_DIFFICULTY=2 and rate limits off (the suite registers ~25 users and signs in
-# and refreshes many times a minute from one IP). SQLITE_DB points the Prism admin scenario at
-# its database. Installs chromium (Debian) and the locked npm dependencies when missing.
+# and refreshes many times a minute from one IP). ADMIN_USERNAMES names the Prism admin
+# scenario's user. Installs chromium (Debian) and the locked npm dependencies when missing.
 # Extra environment (ARTIFACTS_DIR, GRAPHIQL_PATH, ONLY) is passed through to run.mjs.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +20,6 @@ fi
 if [[ ! -d "$here/node_modules/playwright-core" ]]; then
   (cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
-command -v sqlite3 >/dev/null || echo "with-server.sh: no sqlite3 CLI; the Prism admin scenario will be skipped" >&2
 
 data="$(mktemp -d)"
 log="$data/server.log"
@@ -33,6 +32,7 @@ trap cleanup EXIT
 
 DATA_DIR="$data" STATIC_DIR="$root/static" HOST=127.0.0.1 PORT="$port" CHAIN_DIFFICULTY=2 \
   RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 ENVIRONMENT=development \
+  ADMIN_USERNAMES=prism_admin \
   "$bin" serve >"$log" 2>&1 &
 pid=$!
 
@@ -43,7 +43,7 @@ for _ in $(seq 1 100); do
 done
 
 export BASE_URL="http://127.0.0.1:$port"
-if command -v sqlite3 >/dev/null; then export SQLITE_DB="$data/blackroad.db"; fi
+export ADMIN_USERNAME=prism_admin
 status=0
 (cd "$root" && node "$here/run.mjs") || status=$?
 [[ $status -ne 0 ]] && { echo "--- server log (last 40 lines)" >&2; tail -n 40 "$log" >&2; }

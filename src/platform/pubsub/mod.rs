@@ -7,6 +7,7 @@
 //! notification, never data.
 
 mod local;
+mod outbox;
 mod redis;
 
 use std::{marker::PhantomData, sync::Arc};
@@ -23,6 +24,9 @@ use crate::platform::config::Config;
 pub trait Message: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// `<domain>.<what>`, unique across the crate; Redis carries it on `prism:<TOPIC>`.
     const TOPIC: &'static str;
+    /// Published to the other instances even late (after a Redis outage) rather than dropped.
+    /// For rare messages only (a mined block); everything else is news or nothing.
+    const MUST_DELIVER: bool = false;
 }
 
 #[derive(Clone)]
@@ -62,7 +66,7 @@ impl Bus {
     /// background. Never blocks and never fails the caller, who has already committed.
     pub fn publish<M: Message>(&self, message: M) {
         if let Some(remote) = &self.0.remote {
-            remote.forward(M::TOPIC, &message);
+            remote.forward(&message);
         }
         self.0.local.deliver::<M>(Arc::new(message));
     }
@@ -78,6 +82,13 @@ impl Bus {
     /// Local receivers of `M` right now (tests wait on it instead of sleeping).
     pub fn receiver_count<M: Message>(&self) -> usize {
         self.0.local.receiver_count(M::TOPIC)
+    }
+
+    /// Messages not forwarded to other instances so far.
+    pub fn dropped(&self) -> u64 {
+        self.0.remote.as_ref().map_or(0, |r| {
+            r.drops.total.load(std::sync::atomic::Ordering::Relaxed)
+        })
     }
 
     /// Whether other instances can currently hear us and we them; always true in-process.

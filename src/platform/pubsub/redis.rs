@@ -1,9 +1,9 @@
 //! Redis pub/sub between instances, on `<prefix>prism:*` channels.
 //!
 //! Local subscribers are always served straight from the in-process bus; Redis only carries
-//! messages to the other instances. Each message names the instance that sent it, so an
-//! instance ignores its own echo. When Redis is unreachable the instance keeps serving its
-//! own subscribers, drops what it cannot forward, and resubscribes when Redis returns.
+//! messages to the other instances (`outbox.rs` says what is guaranteed). Each message names
+//! the instance that sent it, so an instance ignores its own echo. When Redis is unreachable
+//! the instance keeps serving its own subscribers and resubscribes when Redis returns.
 
 use std::{
     sync::{
@@ -14,15 +14,16 @@ use std::{
 };
 
 use futures_util::StreamExt;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Message, local::LocalBus};
+use super::{
+    Message,
+    local::LocalBus,
+    outbox::{Drops, OUTBOX, Outgoing, forward},
+};
 
-/// Messages waiting to be forwarded; beyond this (Redis slow or down) new ones are dropped.
-const OUTBOX: usize = 4096;
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -44,7 +45,7 @@ struct IncomingEnvelope<'a> {
 const CHANNELS: &str = "prism:";
 
 /// Up/down state of one direction of the link, logged only when it changes.
-struct Link {
+pub struct Link {
     what: &'static str,
     state: AtomicU8,
 }
@@ -61,13 +62,13 @@ impl Link {
         }
     }
 
-    fn up(&self) {
+    pub fn up(&self) {
         if self.state.swap(UP, Ordering::AcqRel) != UP {
             tracing::info!(link = self.what, "redis pub/sub connected");
         }
     }
 
-    fn down(&self, error: &dyn std::fmt::Display) {
+    pub fn down(&self, error: &dyn std::fmt::Display) {
         if self.state.swap(DOWN, Ordering::AcqRel) != DOWN {
             tracing::warn!(link = self.what, %error, "redis pub/sub unavailable; serving local subscribers only");
         }
@@ -80,7 +81,9 @@ impl Link {
 
 pub struct RedisForwarder {
     origin: Uuid,
-    outbox: mpsc::Sender<(String, String)>,
+    outbox: mpsc::Sender<Outgoing>,
+    urgent: mpsc::UnboundedSender<Outgoing>,
+    pub drops: Arc<Drops>,
     prefix: String,
     publishing: Arc<Link>,
     subscribed: Arc<Link>,
@@ -96,14 +99,26 @@ impl RedisForwarder {
         local: LocalBus,
     ) -> anyhow::Result<Self> {
         let (outbox, rx) = mpsc::channel(OUTBOX);
+        let (urgent, urgent_rx) = mpsc::unbounded_channel();
+        let drops = Arc::new(Drops::default());
+        drops.start_log();
         let bus = Self {
             origin: Uuid::new_v4(),
             outbox,
+            urgent,
+            drops: drops.clone(),
             prefix: prefix.to_owned(),
             publishing: Arc::new(Link::new("publish")),
             subscribed: Arc::new(Link::new("subscribe")),
         };
-        tokio::spawn(forward(client.clone(), rx, timeout, bus.publishing.clone()));
+        tokio::spawn(forward(
+            client.clone(),
+            rx,
+            urgent_rx,
+            timeout,
+            bus.publishing.clone(),
+            drops,
+        ));
         tokio::spawn(listen(
             client,
             prefix.to_owned(),
@@ -118,68 +133,33 @@ impl RedisForwarder {
 
 impl RedisForwarder {
     /// Queues `message` for the other instances; never waits.
-    pub fn forward<M: Message>(&self, topic: &str, message: &M) {
-        let channel = format!("{}{CHANNELS}{topic}", self.prefix);
+    pub fn forward<M: Message>(&self, message: &M) {
         let envelope = OutgoingEnvelope {
             origin: self.origin,
             message,
         };
-        match serde_json::to_string(&envelope) {
-            Ok(payload) => {
-                if self.outbox.try_send((channel, payload)).is_err() {
-                    tracing::warn!("redis outbox full; message not forwarded to other instances");
-                }
+        let payload = match serde_json::to_string(&envelope) {
+            Ok(payload) => payload,
+            Err(error) => {
+                tracing::error!(%error, "could not encode bus message");
+                return;
             }
-            Err(error) => tracing::error!(%error, "could not encode bus message"),
+        };
+        let outgoing = Outgoing {
+            channel: format!("{}{CHANNELS}{}", self.prefix, M::TOPIC),
+            payload,
+            queued: tokio::time::Instant::now(),
+        };
+        if M::MUST_DELIVER {
+            // Only rare messages are must-deliver, so this queue stays short.
+            let _ = self.urgent.send(outgoing);
+        } else if self.outbox.try_send(outgoing).is_err() {
+            self.drops.add(1);
         }
     }
 
     pub fn connected(&self) -> bool {
         self.subscribed.is_up()
-    }
-}
-
-/// Publishes the outbox. The connection manager reconnects by itself; while Redis is down,
-/// messages are dropped rather than queued, since subscribers want news, not history.
-async fn forward(
-    client: redis::Client,
-    mut outbox: mpsc::Receiver<(String, String)>,
-    timeout: Duration,
-    link: Arc<Link>,
-) {
-    let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(timeout))
-        .set_response_timeout(Some(timeout))
-        .set_number_of_retries(1)
-        .set_max_delay(MAX_BACKOFF);
-    let mut connection: Option<ConnectionManager> = None;
-    let mut retry_at = tokio::time::Instant::now();
-    while let Some((channel, payload)) = outbox.recv().await {
-        if connection.is_none() {
-            if tokio::time::Instant::now() < retry_at {
-                continue;
-            }
-            let connect = ConnectionManager::new_with_config(client.clone(), config.clone());
-            match tokio::time::timeout(timeout, connect).await {
-                Ok(Ok(c)) => connection = Some(c),
-                Ok(Err(e)) => link.down(&e),
-                Err(_) => link.down(&"connect timed out"),
-            }
-            if connection.is_none() {
-                retry_at = tokio::time::Instant::now() + MIN_BACKOFF;
-                continue;
-            }
-        }
-        let Some(conn) = connection.as_mut() else {
-            continue;
-        };
-        let mut command = redis::cmd("PUBLISH");
-        command.arg(&channel).arg(&payload);
-        match tokio::time::timeout(timeout, command.query_async::<i64>(conn)).await {
-            Ok(Ok(_)) => link.up(),
-            Ok(Err(e)) => link.down(&e),
-            Err(_) => link.down(&"publish timed out"),
-        }
     }
 }
 

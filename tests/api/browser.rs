@@ -1,0 +1,59 @@
+//! The Pocket OS desktop, the Prism console and GraphiQL in a real browser: the suite in
+//! `tests/browser/` (playwright-core driving Debian's chromium, headless) against this app.
+//! Screenshots of every window land in `target/browser-artifacts`.
+
+use std::process::Stdio;
+
+use tokio::process::Command;
+
+use crate::helpers::*;
+
+const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser");
+const ADMIN: &str = "prism_admin";
+
+#[tokio::test]
+#[cfg_attr(
+    not(test_browser),
+    ignore = "needs Node.js and Chromium (/usr/bin/chromium)"
+)]
+async fn the_desktop_works_in_a_real_browser() {
+    if !std::path::Path::new(SUITE)
+        .join("node_modules/playwright-core")
+        .exists()
+    {
+        let install = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(SUITE)
+            .output()
+            .await
+            .expect("npm runs");
+        assert!(install.status.success(), "npm ci failed: {install:?}");
+    }
+    let app = spawn_app_with(Backend::Sqlite, |c| {
+        c.users.admin_usernames = ADMIN.into();
+    })
+    .await;
+    let artifacts = concat!(env!("CARGO_MANIFEST_DIR"), "/target/browser-artifacts");
+    let run = Command::new("node")
+        .arg(format!("{SUITE}/run.mjs"))
+        .env("BASE_URL", &app.address)
+        .env("ADMIN_USERNAME", ADMIN)
+        .env("ARTIFACTS_DIR", artifacts)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .expect("node runs");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    println!("{report}");
+    assert!(run.status.success(), "browser suite failed:\n{report}");
+    assert!(
+        !report.contains(" skipped"),
+        "a scenario was skipped:\n{report}"
+    );
+}
