@@ -12,7 +12,6 @@ mod hardening;
 mod helpers;
 mod http_extra;
 mod http_spec;
-mod ledger;
 mod load;
 mod nodes;
 mod notifications;
@@ -24,6 +23,7 @@ mod rest;
 mod sessions;
 mod subscriptions;
 mod users;
+mod wallet;
 mod ws_client;
 
 /// Under CI every service test must run: none may be ignored for a missing service.

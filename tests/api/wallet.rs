@@ -1,5 +1,5 @@
-//! Wallets and transfers: money is never lost or invented, and refused transfers change
-//! nothing.
+//! Wallets and transfers: pending until mined then credited, refusals that change nothing,
+//! creating wallets and making one primary.
 
 use serde_json::json;
 
