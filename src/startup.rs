@@ -152,7 +152,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
         db_health: Arc::new(db::DbHealth::default()),
         config,
     }));
-    state.db_health.start_probe(state.db.clone());
+    state.db_health.start_probe(&state.config, state.db.clone());
     Ok(state)
 }
 

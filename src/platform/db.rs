@@ -11,7 +11,7 @@ use std::{
 use anyhow::{Context, bail};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection,
+    ConnectOptions, Database, DatabaseConnection, DbBackend,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -130,22 +130,54 @@ impl DbHealth {
         }
     }
 
-    /// Probes `db` until `self` is dropped.
-    pub fn start_probe(self: &Arc<Self>, db: DatabaseConnection) {
+    /// Probes the database until `self` is dropped, over a connection of its own: a pool
+    /// busy with slow requests is not an outage, and must not shed everyone with 503s.
+    /// `requests` is the serving pool; once it is closed the database counts as gone.
+    pub fn start_probe(self: &Arc<Self>, config: &Config, requests: DatabaseConnection) {
         let health = Arc::downgrade(self);
+        let mut options = ConnectOptions::new(config.database_url());
+        options
+            .max_connections(1)
+            .min_connections(0)
+            .acquire_timeout(PROBE_TIMEOUT)
+            .connect_timeout(PROBE_TIMEOUT)
+            .sqlx_logging(false);
         tokio::spawn(async move {
+            let mut probe: Option<DatabaseConnection> = None;
             loop {
                 tokio::time::sleep(PROBE_EVERY).await;
                 let Some(health) = health.upgrade() else {
                     return;
                 };
-                match tokio::time::timeout(PROBE_TIMEOUT, db.ping()).await {
+                if pool_closed(&requests) {
+                    health.set(false, &"the connection pool is closed");
+                    continue;
+                }
+                let outcome = tokio::time::timeout(PROBE_TIMEOUT, async {
+                    if probe.is_none() {
+                        probe = Some(Database::connect(options.clone()).await?);
+                    }
+                    match &probe {
+                        Some(db) => db.ping().await,
+                        None => Ok(()),
+                    }
+                })
+                .await;
+                match outcome {
                     Ok(Ok(())) => health.set(true, &""),
                     Ok(Err(e)) => health.set(false, &e),
                     Err(_) => health.set(false, &"timed out"),
                 }
             }
         });
+    }
+}
+
+fn pool_closed(db: &DatabaseConnection) -> bool {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => db.get_sqlite_connection_pool().is_closed(),
+        DbBackend::Postgres => db.get_postgres_connection_pool().is_closed(),
+        _ => false,
     }
 }
 

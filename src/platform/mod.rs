@@ -4,6 +4,8 @@
 
 pub mod cache;
 pub mod config;
+#[cfg(test)]
+mod config_documented;
 pub mod db;
 pub mod error;
 pub mod metrics;

@@ -91,11 +91,13 @@ impl<'a> Write<'a> {
     /// Commits, then publishes what was queued and drops the written tags from the cache.
     pub async fn commit(self) -> AppResult<()> {
         self.txn.commit().await?;
+        // Tags first: a subscriber that re-reads on an event must not get a cached answer
+        // from before the write.
+        let tags: BTreeSet<String> = self.tags.iter().map(|t| (*t).to_owned()).collect();
+        self.state.cache.invalidate(&tags).await;
         for publish in self.publish {
             publish(&self.state.bus);
         }
-        let tags: BTreeSet<String> = self.tags.iter().map(|t| (*t).to_owned()).collect();
-        self.state.cache.invalidate(&tags).await;
         Ok(())
     }
 

@@ -129,6 +129,7 @@ async fn concurrent_transfers_keep_the_ledger_exact() {
         let app = spawn_app_with(backend, |c| {
             c.max_concurrent_requests = 5_000;
             c.db_acquire_timeout_secs = 60;
+            c.request_timeout_ms = 120_000;
         })
         .await;
         let transfers = match backend {

@@ -107,8 +107,11 @@ impl PersistedQueries {
             None => HashMap::new(),
         };
         Ok(Self {
-            // Weighed in bytes, so the budget holds whatever the documents' sizes.
+            // Weighed in bytes, so the budget holds whatever the documents' sizes. LRU, not
+            // moka's default TinyLFU: a document just registered is about to be asked for by
+            // hash, so it must not be refused admission for being new.
             learned: moka::sync::Cache::builder()
+                .eviction_policy(moka::policy::EvictionPolicy::lru())
                 .weigher(|hash: &String, doc: &Arc<str>| {
                     u32::try_from(hash.len() + doc.len()).unwrap_or(u32::MAX)
                 })
