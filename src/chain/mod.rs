@@ -9,6 +9,7 @@ pub mod hashing;
 mod ledger;
 mod messages;
 pub mod mining;
+pub(crate) mod read_ahead;
 mod repo;
 mod verify;
 

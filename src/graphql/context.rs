@@ -1,11 +1,9 @@
 //! What every resolver can reach: the app state, the viewer, request metadata and the
 //! per-request DataLoaders.
 
-use std::sync::Arc;
+use async_graphql::Context;
 
-use async_graphql::{Context, dataloader::DataLoader};
-
-use super::loaders::{Loaders, RequestLoader};
+use super::loaders::{LoaderHandle, Loaders, RequestLoader};
 use crate::{
     audit::AuditContext,
     auth::Viewer,
@@ -25,7 +23,7 @@ pub trait ContextExt {
     fn state(&self) -> AppResult<&AppState>;
     fn viewer(&self) -> AppResult<&Viewer>;
     /// This request's loader of type `L`, created on first use.
-    fn loader<L: RequestLoader>(&self) -> AppResult<Arc<DataLoader<L>>>;
+    fn loader<L: RequestLoader>(&self) -> AppResult<LoaderHandle<L>>;
     fn audit(&self) -> AuditContext;
 }
 
@@ -43,7 +41,7 @@ impl ContextExt for Context<'_> {
         self.data_opt::<Viewer>().ok_or_else(|| missing("Viewer"))
     }
 
-    fn loader<L: RequestLoader>(&self) -> AppResult<Arc<DataLoader<L>>> {
+    fn loader<L: RequestLoader>(&self) -> AppResult<LoaderHandle<L>> {
         Ok(self
             .data_opt::<Loaders>()
             .ok_or_else(|| missing("Loaders"))?

@@ -6,11 +6,12 @@
 use std::{
     any::{Any, TypeId},
     collections::HashMap,
+    hash::Hash,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, Loader};
 
 use super::batching::BatchSpawner;
 use crate::state::AppState;
@@ -39,18 +40,38 @@ pub struct Loaders {
     state: AppState,
     spawner: BatchSpawner,
     made: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// Values a list resolver read ahead for its children (see `LoaderHandle::prime`).
+    /// `None` on a socket, whose loaders outlive one operation: primed rows would go stale.
+    primed: Option<Arc<Primed>>,
 }
 
 impl Loaders {
+    /// Loaders for one request.
     pub fn new(state: &AppState, spawner: BatchSpawner) -> Self {
         Self {
             state: state.clone(),
             spawner,
             made: Mutex::new(HashMap::new()),
+            primed: Some(Arc::default()),
         }
     }
 
-    pub fn get<L: RequestLoader>(&self) -> Arc<DataLoader<L>> {
+    /// Loaders shared by every operation of a socket: they batch but never keep values.
+    pub fn for_socket(state: &AppState) -> Self {
+        Self {
+            primed: None,
+            ..Self::new(state, BatchSpawner::detached())
+        }
+    }
+
+    pub fn get<L: RequestLoader>(&self) -> LoaderHandle<L> {
+        LoaderHandle {
+            loader: self.loader::<L>(),
+            primed: self.primed.clone(),
+        }
+    }
+
+    fn loader<L: RequestLoader>(&self) -> Arc<DataLoader<L>> {
         let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
         let any = made
             .entry(TypeId::of::<L>())
@@ -72,5 +93,86 @@ impl Loaders {
                 spawner.spawn(b)
             }))
         })
+    }
+}
+
+/// Read-ahead values per (loader, key type): what a list resolver fetched in its own
+/// statement for the fields its selection reaches, so those fields need no loader round trip.
+#[derive(Default)]
+pub struct Primed {
+    values: Mutex<HashMap<(TypeId, TypeId), Box<dyn Any + Send + Sync>>>,
+}
+
+/// A request's loader of type `L`: answers from read-ahead values first, then batches.
+pub struct LoaderHandle<L: RequestLoader> {
+    loader: Arc<DataLoader<L>>,
+    primed: Option<Arc<Primed>>,
+}
+
+impl<L: RequestLoader> LoaderHandle<L> {
+    fn primed_value<K>(&self, key: &K) -> Option<L::Value>
+    where
+        L: Loader<K>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+    {
+        let primed = self.primed.as_ref()?;
+        let values = primed.values.lock().unwrap_or_else(|e| e.into_inner());
+        values
+            .get(&(TypeId::of::<L>(), TypeId::of::<K>()))?
+            .downcast_ref::<HashMap<K, L::Value>>()?
+            .get(key)
+            .cloned()
+    }
+
+    pub async fn load_one<K>(&self, key: K) -> Result<Option<L::Value>, L::Error>
+    where
+        L: Loader<K>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+    {
+        if let Some(value) = self.primed_value(&key) {
+            return Ok(Some(value));
+        }
+        self.loader.load_one(key).await
+    }
+
+    pub async fn load_many<K, I>(&self, keys: I) -> Result<HashMap<K, L::Value>, L::Error>
+    where
+        L: Loader<K>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        I: IntoIterator<Item = K>,
+    {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        for key in keys {
+            match self.primed_value(&key) {
+                Some(value) => {
+                    found.insert(key, value);
+                }
+                None => missing.push(key),
+            }
+        }
+        if !missing.is_empty() {
+            found.extend(self.loader.load_many(missing).await?);
+        }
+        Ok(found)
+    }
+
+    /// Records values read ahead, as the loader would have answered them for these keys.
+    /// Does nothing on a socket.
+    pub fn prime<K>(&self, values: impl IntoIterator<Item = (K, L::Value)>)
+    where
+        L: Loader<K>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+    {
+        let Some(primed) = &self.primed else {
+            return;
+        };
+        let mut all = primed.values.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = all
+            .entry((TypeId::of::<L>(), TypeId::of::<K>()))
+            .or_insert_with(|| Box::new(HashMap::<K, L::Value>::new()));
+        if let Some(map) = entry.downcast_mut::<HashMap<K, L::Value>>() {
+            map.extend(values);
+        }
     }
 }

@@ -75,3 +75,24 @@ impl SqlBuilder {
         })
     }
 }
+
+/// `"t"."id" AS "t_id", …` for every column of `E`: a joined table's columns under a prefix,
+/// decoded with `Model::from_query_result(row, prefix)`.
+pub fn prefixed_columns<E: sea_orm::EntityTrait>(table: &str, prefix: &str) -> String {
+    use sea_orm::{IdenStatic, Iterable};
+    E::Column::iter()
+        .map(|c| {
+            let name = c.as_str();
+            format!("\"{table}\".\"{name}\" AS \"{prefix}{name}\"")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Decodes the model under `prefix` of a LEFT JOIN, or `None` where the join found no row.
+pub fn joined<M: FromQueryResult>(row: &QueryResult, prefix: &str) -> AppResult<Option<M>> {
+    if row.try_get::<Option<uuid::Uuid>>(prefix, "id")?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(M::from_query_result(row, prefix)?))
+}

@@ -1,10 +1,13 @@
 use async_graphql::{Context, Object, Result};
 use uuid::Uuid;
 
-use super::types::{
-    BLOCK_CURSOR, Block, BlockConnection, BlockTotal, ChainStats, ChainVerification, MinerStats,
-    TX_CURSOR, Transaction, TransactionConnection, TransactionStatus, TxTotal, block_connection,
-    miner_stats_of, not_found, tx_connection,
+use super::{
+    plan,
+    types::{
+        BLOCK_CURSOR, Block, BlockConnection, BlockTotal, ChainStats, ChainVerification,
+        MinerStats, TX_CURSOR, Transaction, TransactionConnection, TransactionStatus, TxTotal,
+        block_connection, miner_stats_of, not_found, tx_connection,
+    },
 };
 use crate::{
     chain::{self as service, TxFilter},
@@ -42,6 +45,7 @@ impl ChainQuery {
             before.as_deref(),
         )?;
         let (rows, more) = service::blocks_page(&ctx.state()?.db, &page).await?;
+        plan::blocks(ctx, &rows).await?;
         let (has_next, has_previous) = match page.direction {
             Direction::Forward => (more, page.cursor.is_some()),
             Direction::Backward => (page.cursor.is_some(), more),
@@ -95,6 +99,7 @@ impl ChainQuery {
         };
         let (rows, more) =
             service::transactions_page(&ctx.state()?.db, &filter, &page, false).await?;
+        plan::transactions(ctx, &rows).await?;
         Ok(tx_connection(
             rows,
             more,
@@ -128,6 +133,7 @@ impl ChainQuery {
         };
         let (rows, more) =
             service::transactions_page(&ctx.state()?.db, &filter, &page, true).await?;
+        plan::transactions(ctx, &rows).await?;
         Ok(tx_connection(
             rows,
             more,

@@ -38,7 +38,6 @@ use crate::{
     auth::Viewer,
     graphql::{
         admission::{Admission, Transport},
-        batching::BatchSpawner,
         context::RequestMeta,
         loaders::Loaders,
         order::Shape,
@@ -335,7 +334,7 @@ impl Connection {
         let mut data = Data::default();
         data.insert(viewer);
         data.insert(self.meta.clone());
-        data.insert(Loaders::new(&self.state, BatchSpawner::detached()));
+        data.insert(Loaders::for_socket(&self.state));
         self.session = Some(Session {
             data: Arc::new(data),
             user,
