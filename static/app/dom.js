@@ -74,6 +74,19 @@ const AMOUNT_RE = /^\d{1,20}(\.\d{1,8})?$/;
 export const isAmount = (s) => AMOUNT_RE.test(s);
 export const formatAmount = (s) => `${s} RC`;
 
+/** 1536 → "1.5 KiB". */
+export function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = -1;
+  do {
+    v /= 1024;
+    i++;
+  } while (v >= 1024 && i < units.length - 1);
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
 export function shortHash(s, n = 10) {
   return s && s.length > n + 4 ? `${s.slice(0, n)}…${s.slice(-4)}` : s || '';
 }

@@ -19,7 +19,7 @@ export class GraphQLError extends Error {
 
 // Codes whose server message is written for people (the design says `message` is safe to show)
 // and more specific than anything we could say: "username is already taken", …
-const SERVER_WORDS = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND', 'INSUFFICIENT_FUNDS']);
+const SERVER_WORDS = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND', 'INSUFFICIENT_FUNDS', 'QUOTA_EXCEEDED', 'PAYLOAD_TOO_LARGE']);
 
 const HUMAN = {
   UNAUTHENTICATED: 'You are not signed in, or your session has ended. Please sign in again.',
@@ -35,6 +35,10 @@ const HUMAN = {
   GRAPHQL_VALIDATION_FAILED: 'This page and the server disagree about the API. Reload the page.',
   GRAPHQL_PARSE_FAILED: 'This page sent a malformed request. Reload the page.',
   NETWORK: 'Cannot reach the server. Check your connection and try again.',
+  PAYLOAD_TOO_LARGE: 'That file is larger than the server accepts.',
+  QUOTA_EXCEEDED: 'Not enough storage left for that file.',
+  AI_NOT_CONFIGURED: 'The AI assistant is not set up on this server.',
+  AI_UNAVAILABLE: 'The AI assistant did not answer. Please try again.',
 };
 
 /** The message to show for any error thrown by request() (or anything else). */
@@ -84,4 +88,52 @@ export async function request(query, variables = {}, { token = null, signal } = 
     throw new GraphQLError([{ message: `HTTP ${res.status}`, extensions: code ? { code } : {} }], res.status);
   }
   return body.data;
+}
+
+/**
+ * One operation with files, per the GraphQL multipart request spec, through XMLHttpRequest so
+ * the upload reports progress. `files` maps a variable path ("input.file") to a File/Blob.
+ * The `apollo-require-preflight` header is what lets the server accept a multipart request
+ * (a plain HTML form cannot send it, so the CSRF protection stays).
+ * `onProgress(loaded, total)` follows the upload. Resolves/rejects like request().
+ */
+export function upload(query, variables, files, { token = null, signal, onProgress } = {}) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    const vars = structuredClone(variables);
+    const map = {};
+    Object.keys(files).forEach((path, i) => {
+      map[String(i)] = [`variables.${path}`];
+      const keys = path.split('.');
+      let o = vars;
+      for (const k of keys.slice(0, -1)) o = o[k];
+      o[keys.at(-1)] = null;
+    });
+    form.append('operations', JSON.stringify({ query, variables: vars }));
+    form.append('map', JSON.stringify(map));
+    Object.values(files).forEach((file, i) => form.append(String(i), file, file.name || 'file'));
+
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', ENDPOINT);
+    xhr.setRequestHeader('apollo-require-preflight', 'true');
+    xhr.setRequestHeader('Accept', 'application/graphql-response+json, application/json');
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.lengthComputable ? e.total : 0);
+    xhr.onerror = () => reject(new GraphQLError([{ message: 'network error' }]));
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    xhr.onload = () => {
+      let body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {}
+      if (body?.errors?.length) return reject(new GraphQLError(body.errors, xhr.status));
+      if (xhr.status < 200 || xhr.status >= 300 || !body || body.data == null) {
+        const code = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED', 503: 'SERVICE_UNAVAILABLE' }[xhr.status];
+        return reject(new GraphQLError([{ message: `HTTP ${xhr.status}`, extensions: code ? { code } : {} }], xhr.status));
+      }
+      resolve(body.data);
+    };
+    signal?.addEventListener('abort', () => xhr.abort());
+    xhr.send(form);
+  });
 }

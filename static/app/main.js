@@ -1,12 +1,12 @@
 // Pocket OS entry point: resume the session if there is one, then show the desktop or the
 // sign-in card, and swap between them when the session starts or ends.
 
-import { h, replace } from './dom.js?v=0126d54804';
-import { describeError } from './http.js?v=81234b0ad5';
-import * as session from './session.js?v=d28dd03f80';
-import { createDesktop } from './wm.js?v=9f050d85da';
-import { renderSignIn } from './signin.js?v=c490818550';
-import apps from './apps/index.js?v=20e5c20f03';
+import { h, replace } from './dom.js?v=38f9f19094';
+import { describeError } from './http.js?v=46f8057eac';
+import * as session from './session.js?v=35a314d906';
+import { createDesktop } from './wm.js?v=3a049a289e';
+import { renderSignIn } from './signin.js?v=f6d58cf282';
+import apps from './apps/index.js?v=943d6fbb90';
 
 const root = document.getElementById('app');
 let desktop = null;

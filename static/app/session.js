@@ -12,7 +12,7 @@
 // Refresh tokens rotate and re-using a rotated one revokes the whole family, so refreshes from
 // several tabs are serialised with a Web Lock (the cookie is shared by all of them).
 
-import { request, GraphQLError } from './http.js?v=81234b0ad5';
+import { request, upload as uploadRequest, GraphQLError } from './http.js?v=46f8057eac';
 
 const ACCESS_KEY = 'blackroad.access';
 const HINT_KEY = 'blackroad.signedIn';
@@ -138,6 +138,30 @@ export async function gql(query, variables = {}, { signal } = {}) {
     if (token() === tok) await refresh(); // else another request renewed it meanwhile
     return request(query, variables, { token: token(), signal });
   }
+}
+
+/** An operation with files (see http.js upload), renewed once after UNAUTHENTICATED like gql(). */
+export async function upload(query, variables, files, opts = {}) {
+  const tok = token();
+  try {
+    return await uploadRequest(query, variables, files, { ...opts, token: tok });
+  } catch (e) {
+    if (!(e instanceof GraphQLError) || e.code !== 'UNAUTHENTICATED' || !tok) throw e;
+    if (token() === tok) await refresh();
+    return uploadRequest(query, variables, files, { ...opts, token: token() });
+  }
+}
+
+/** GET of a protected resource (a file download) with the bearer token; resolves with the Response. */
+export async function fetchAuthorized(url, { signal } = {}) {
+  const get = () => fetch(url, { headers: token() ? { Authorization: `Bearer ${token()}` } : {}, credentials: 'same-origin', signal });
+  const tok = token();
+  let res = await get();
+  if (res.status === 401 && tok) {
+    if (token() === tok) await refresh();
+    res = await get();
+  }
+  return res;
 }
 
 async function loadUser() {

@@ -1,9 +1,9 @@
 // The sign-in / sign-up card, used by the desktop and by Prism. Errors stay on the page, next
 // to the field the server names (extensions.field) or under the form: never a reload.
 
-import { h, field, showFieldError } from './dom.js?v=0126d54804';
-import { describeError } from './http.js?v=81234b0ad5';
-import * as session from './session.js?v=d28dd03f80';
+import { h, field, showFieldError } from './dom.js?v=38f9f19094';
+import { describeError } from './http.js?v=46f8057eac';
+import * as session from './session.js?v=35a314d906';
 
 export function renderSignIn(container, { heading = 'BlackRoad OS', note = null } = {}) {
   const signInTab = h('button', { type: 'button', role: 'tab', id: 'tab-signin', 'aria-controls': 'form-signin' }, 'Sign in');

@@ -6,8 +6,8 @@
 // after a drop it reconnects with exponential backoff and re-sends every live subscription,
 // then tells each one (`restarted`) so its window can re-read what it may have missed.
 
-import * as session from './session.js?v=d28dd03f80';
-import { GraphQLError } from './http.js?v=81234b0ad5';
+import * as session from './session.js?v=35a314d906';
+import { GraphQLError } from './http.js?v=46f8057eac';
 
 const PROTOCOL = 'graphql-transport-ws';
 const MAX_BACKOFF_MS = 30_000;

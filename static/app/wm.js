@@ -6,10 +6,10 @@
 // `ctx` owns everything a window starts: its requests are aborted, its subscriptions ended and
 // its timers cleared when the window closes, so an app cannot leak a loop or a socket listener.
 
-import { h, replace, displayName } from './dom.js?v=0126d54804';
-import { describeError, GraphQLError } from './http.js?v=81234b0ad5';
-import * as session from './session.js?v=d28dd03f80';
-import * as socket from './socket.js?v=42f2919cab';
+import { h, replace, displayName } from './dom.js?v=38f9f19094';
+import { describeError, GraphQLError } from './http.js?v=46f8057eac';
+import * as session from './session.js?v=35a314d906';
+import * as socket from './socket.js?v=eef9a87360';
 
 const PHONE = window.matchMedia('(max-width: 600px)');
 const STATUS_TEXT = { online: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Idle' };
@@ -37,7 +37,8 @@ export function createDesktop(root, apps) {
   const userName = h('span', { class: 'user-name' });
   const menu = h('div', { class: 'start-menu', hidden: true, role: 'menu' });
   const startBtn = h('button', { class: 'start', type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', onclick: () => toggleMenu() }, 'BlackRoad');
-  const taskbar = h('footer', { class: 'taskbar' }, startBtn, menu, tasks, statusEl, userName);
+  const tray = h('div', { class: 'tray' });
+  const taskbar = h('footer', { class: 'taskbar' }, startBtn, menu, tasks, tray, statusEl, userName);
   const toasts = h('div', { class: 'toasts', 'aria-live': 'polite' });
   root.append(surface, taskbar, toasts);
 
@@ -75,6 +76,49 @@ export function createDesktop(root, apps) {
   };
   showStatus();
   stops.push(socket.onStatus(showStatus));
+
+  // ---- tray: apps that keep a live badge while the desktop is up (notifications) ----
+  // `app.tray(ctx)` gets gql/subscribe/open and setBadge(n); its subscriptions end with the desktop.
+  for (const app of apps.filter((a) => a.tray)) {
+    const count = h('span', { class: 'tray-count', hidden: true });
+    const btn = h('button', { type: 'button', class: 'tray-item', dataset: { app: app.id }, 'aria-label': app.title, title: app.title, onclick: () => open(app.id) }, h('span', { 'aria-hidden': 'true' }, app.glyph), count);
+    tray.append(btn);
+    const controller = new AbortController();
+    stops.push(() => controller.abort());
+    const stopFns = [];
+    stops.push(() => stopFns.splice(0).forEach((f) => f()));
+    try {
+      app.tray({
+        gql: (query, variables) =>
+          session.gql(query, variables, { signal: controller.signal }).catch((e) => {
+            if (e.name === 'AbortError' || controller.signal.aborted) return new Promise(() => {});
+            throw e;
+          }),
+        subscribe(query, variables, { next, error, restarted }) {
+          const stop = socket.subscribe(query, variables, {
+            next: (result) => {
+              if (result.errors?.length) error?.(new GraphQLError(result.errors));
+              if (result.data) next(result.data);
+            },
+            error: (e) => error?.(e),
+            restarted: () => restarted?.(),
+          });
+          stopFns.push(stop);
+          return stop;
+        },
+        setBadge(n) {
+          count.hidden = !n;
+          count.textContent = n > 99 ? '99+' : String(n || 0);
+          btn.dataset.count = String(n || 0);
+          btn.setAttribute('aria-label', n ? `${app.title}: ${n} unread` : app.title);
+        },
+        open: (id, p) => open(id, p),
+        toast: (t) => toast(t),
+      });
+    } catch (err) {
+      console.warn(err);
+    }
+  }
 
   const toastTimers = new Set();
   stops.push(() => toastTimers.forEach(clearTimeout));
@@ -162,6 +206,14 @@ export function createDesktop(root, apps) {
         rec.cleanups.push(stop);
         return stop;
       },
+      // Multipart upload with progress (GraphQL multipart request spec); aborted on close.
+      upload: (query, variables, files, { onProgress } = {}) =>
+        session.upload(query, variables, files, { signal, onProgress }).catch((e) => {
+          if (e.name === 'AbortError' || signal.aborted) return new Promise(() => {});
+          throw e;
+        }),
+      // GET with the bearer token (file downloads); resolves with the Response.
+      fetch: (url) => session.fetchAuthorized(url, { signal }),
       setTimeout(fn, ms) {
         const id = setTimeout(fn, ms);
         rec.cleanups.push(() => clearTimeout(id));

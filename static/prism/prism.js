@@ -2,12 +2,12 @@
 // non-admin gets FORBIDDEN (the server enforces it too: `events` and `auditEvents` refuse
 // non-admins); an admin gets the panels listed in panels/index.js.
 
-import { h, replace, displayName } from '../app/dom.js?v=0126d54804';
-import { describeError, GraphQLError } from '../app/http.js?v=81234b0ad5';
-import * as session from '../app/session.js?v=d28dd03f80';
-import * as socket from '../app/socket.js?v=42f2919cab';
-import { renderSignIn } from '../app/signin.js?v=c490818550';
-import panels from './panels/index.js?v=7533cf5a55';
+import { h, replace, displayName } from '../app/dom.js?v=38f9f19094';
+import { describeError, GraphQLError } from '../app/http.js?v=46f8057eac';
+import * as session from '../app/session.js?v=35a314d906';
+import * as socket from '../app/socket.js?v=eef9a87360';
+import { renderSignIn } from '../app/signin.js?v=f6d58cf282';
+import panels from './panels/index.js?v=f73e4f9760';
 
 const root = document.getElementById('app');
 let teardown = [];

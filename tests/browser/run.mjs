@@ -85,20 +85,26 @@ const subscribed = new WeakMap(); // page -> { names: string[], events: EventEmi
 
 function watch(scn, page) {
   // Subscriptions the page starts, by operation name, seen as `subscribe` frames on its sockets.
-  const subs = { names: [], tokens: [], events: new EventEmitter() };
+  // `active`: per open socket, the subscriptions the page started and has not ended.
+  const subs = { names: [], tokens: [], events: new EventEmitter(), active: new Map() };
   subscribed.set(page, subs);
-  page.on('websocket', (ws) =>
+  page.on('websocket', (ws) => {
+    const live = new Map(); // id -> name
+    subs.active.set(ws, live);
+    ws.on('close', () => subs.active.delete(ws));
     ws.on('framesent', ({ payload }) => {
       try {
         const msg = JSON.parse(payload);
         if (msg.type === 'connection_init' || (msg.type === 'ping' && msg.payload)) subs.tokens.push(msg.payload?.Authorization || null);
+        if (msg.type === 'complete') live.delete(msg.id);
         if (msg.type !== 'subscribe') return;
         const name = msg.payload.operationName || /subscription\s+(\w+)/.exec(msg.payload.query)?.[1] || '(anonymous)';
+        live.set(msg.id, name);
         subs.names.push(name);
         subs.events.emit('subscribe', name);
       } catch {}
-    }),
-  );
+    });
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error') scn.problems.push(`console error: ${msg.text()}`);
   });
@@ -135,6 +141,15 @@ function waitForSubscribe(page, name, count = 1) {
     const on = () => seen() && (clearTimeout(timer), subs.events.off('subscribe', on), resolve());
     subs.events.on('subscribe', on);
   });
+}
+
+/** Waits for a condition on what the test recorded (frames, requests), checked every 50 ms. */
+async function until(cond, describe) {
+  const end = Date.now() + TIMEOUT_MS;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(typeof describe === 'function' ? describe() : describe);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function shot(target, name) {
@@ -322,6 +337,40 @@ scenario('explorer: block detail with its transactions, transaction detail, sear
   await shot(ex, 'window-explorer-transaction');
 });
 
+scenario('notifications: the taskbar badge counts live, the window lists them and marks them read', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  const username = await signUpUi(page, { tag: 'notified' });
+  await waitForSubscribe(page, 'NotificationBadge');
+  const badge = page.locator('.tray-item[data-app=notifications]');
+  await badge.locator('.tray-count').waitFor({ state: 'hidden' });
+  const payer = await registerApi('notifier');
+  const { user } = await api(`query($u: String!) { user(username: $u) { primaryWallet { address } } }`, { u: username });
+  const pay = (m) => api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: user.primaryWallet.address, amount: '1', message: m } }, payer.token);
+  await pay('first');
+  await page.waitForSelector('.tray-item[data-app=notifications][data-count="1"]');
+  await shot(page.locator('.taskbar'), 'taskbar-notification-badge');
+
+  // The window opens from the badge; a new notification arrives in it live.
+  await badge.click();
+  const win = page.locator('.window[data-app=notifications]');
+  await win.locator('li.notification.unread').first().waitFor();
+  await waitForSubscribe(page, 'NotificationLive');
+  const opsAfter = recordOperations(page);
+  await pay('second');
+  await page.waitForFunction(() => document.querySelectorAll('.window[data-app=notifications] li.notification.unread').length === 2);
+  await page.waitForSelector('.tray-item[data-app=notifications][data-count="2"]');
+  if (opsAfter.includes('NotificationList')) throw new Error('the window re-read its list instead of receiving the notification live');
+  await shot(win, 'window-notifications');
+
+  await win.locator('button.mark-all').click();
+  await page.waitForSelector('.tray-item[data-app=notifications][data-count="0"]');
+  await badge.locator('.tray-count').waitFor({ state: 'hidden' });
+  if (await win.locator('li.notification.unread').count()) throw new Error('rows still unread after "Mark all read"');
+  const { unreadNotificationCount } = await api(`query { unreadNotificationCount }`, {}, (await page.evaluate(() => JSON.parse(sessionStorage.getItem('blackroad.access')))).token);
+  if (unreadNotificationCount !== 0) throw new Error(`the server still counts ${unreadNotificationCount} unread`);
+});
+
 scenario('a wrong password is an inline message, with no reload', async (scn) => {
   const ctx = await newContext(scn);
   const page = await ctx.newPage();
@@ -500,8 +549,10 @@ scenario('windows at 1280×800: open, drag by the title bar, focus/raise, minimi
     await page.locator(`.window[data-app=${id}]`).waitFor({ state: 'detached' });
   }
   if (await page.locator('.tasks .task').count()) throw new Error('closed windows are still in the taskbar');
-  // With no window open there is no subscription left, so the socket is closed.
-  await page.waitForSelector('.socket-status[data-state=offline]');
+  // With no window open, the windows' subscriptions are ended: only the taskbar's
+  // notification badge still listens.
+  const left = () => [...subscribed.get(page).active.values()].flatMap((m) => [...m.values()]).sort().join();
+  await until(() => left() === 'NotificationBadge', () => `subscriptions left after closing every window: ${left()}`);
 });
 
 scenario('phone viewport (390×844): a window opens as a full-screen sheet and closes', async (scn) => {

@@ -2,7 +2,7 @@
 // block and transaction detail, the pending pool, verifyChain, and mining a block.
 // ctx.open('explorer', { block: 3 }) or ({ tx: hash }) shows one of them.
 
-import { h, replace, formatAmount, formatTime, shortHash, displayName } from '../dom.js?v=0126d54804';
+import { h, replace, formatAmount, formatTime, shortHash, displayName } from '../dom.js?v=38f9f19094';
 
 const BLOCK_ROW = `index hash timestamp transactionCount reward miner { username fullName }`;
 const TX_ROW = `hash fromAddress toAddress amount fee message status createdAt`;

@@ -2,7 +2,7 @@
 // mines the next block. Figures are re-read when any block is mined (from `blockMined`), never
 // on a timer.
 
-import { h, replace, formatAmount, formatTime, shortHash } from '../dom.js?v=0126d54804';
+import { h, replace, formatAmount, formatTime, shortHash } from '../dom.js?v=38f9f19094';
 
 const STATS = `query MinerView { minerStats { blocksMined totalRewards lastBlockAt hashRate }
   chainStats { height difficulty pendingTransactions }

@@ -1,7 +1,7 @@
 // Wallet: balances of the viewer's wallets, the address with a copy button, sending money
 // (`transfer`), and the wallet's activity, live from `walletActivity(address)`.
 
-import { h, replace, field, showFieldError, isAmount, formatAmount, formatTime, shortHash, displayName } from '../dom.js?v=0126d54804';
+import { h, replace, field, showFieldError, isAmount, formatAmount, formatTime, shortHash, displayName } from '../dom.js?v=38f9f19094';
 
 const TX_FIELDS = `hash fromAddress toAddress amount fee message status createdAt confirmedAt
   fromWallet { owner { username fullName } } toWallet { owner { username fullName } }`;

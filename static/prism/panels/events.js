@@ -1,7 +1,7 @@
 // Audit events: the live stream (`auditEvents(action:)`) and the log (`events`, paged).
 // Rows are built with textContent only: event data holds user-chosen strings (login names…).
 
-import { h, replace, formatTime } from '../../app/dom.js?v=0126d54804';
+import { h, replace, formatTime } from '../../app/dom.js?v=38f9f19094';
 
 const EVENT_FIELDS = `id action actor { username } subjectType subjectId requestId ip data createdAt`;
 const LIVE = `subscription PrismAudit($action: String) { auditEvents(action: $action) { ${EVENT_FIELDS} } }`;

@@ -9,7 +9,7 @@
 //  - metrics.js reads GET /metrics today; switch it to an admin GraphQL field if one is added.
 // Add the module and list it below; nothing else changes.
 
-import { live, log } from './events.js?v=14337cc15d';
-import metrics from './metrics.js?v=d175f33666';
+import { live, log } from './events.js?v=0f131bb9a9';
+import metrics from './metrics.js?v=39a4d2f2ec';
 
 export default [live, log, metrics];

@@ -2,7 +2,7 @@
 // no polling. EXTENSION POINT: when the server exposes these through an admin-only GraphQL field
 // (or protects /metrics), change `read()` and keep the rendering.
 
-import { h, replace } from '../../app/dom.js?v=0126d54804';
+import { h, replace } from '../../app/dom.js?v=38f9f19094';
 
 // Prometheus text: `name{label="v",…} value` lines; comments start with #.
 function parse(text) {
