@@ -371,6 +371,251 @@ scenario('notifications: the taskbar badge counts live, the window lists them an
   if (unreadNotificationCount !== 0) throw new Error(`the server still counts ${unreadNotificationCount} unread`);
 });
 
+/** The access token the desktop in `page` holds (to act as that user over HTTP). */
+const pageToken = async (page) => JSON.parse(await page.evaluate(() => sessionStorage.getItem('blackroad.access'))).token;
+
+scenario('mail: compose to another user, who receives it live, reads it and replies; archive and delete', async (scn) => {
+  const ctxA = await newContext(scn);
+  const ctxB = await newContext(scn);
+  const a = await ctxA.newPage();
+  const b = await ctxB.newPage();
+  const [userA, userB] = await Promise.all([signUpUi(a, { tag: 'mailer', fullName: 'Mail Sender' }), signUpUi(b, { tag: 'mailee' })]);
+
+  const mailB = await openApp(b, 'mail');
+  await mailB.locator('.mail-list[data-folder=INBOX]').waitFor({ state: 'attached' });
+  await waitForSubscribe(b, 'MailLive');
+  const opsB = recordOperations(b);
+
+  const mailA = await openApp(a, 'mail');
+  await mailA.locator('button.compose').click();
+  await mailA.locator('input[name=to]').fill(userB);
+  await mailA.locator('input[name=subject]').fill('Lunch on Friday?');
+  await mailA.locator('textarea[name=body]').fill('Shall we meet at noon?\nBring the maps.');
+  await mailA.locator('.compose-form button[type=submit]').click();
+  await mailA.locator('.mail-list[data-folder=SENT] li.mail').filter({ hasText: 'Lunch on Friday?' }).waitFor();
+  await waitForSubscribe(a, 'MailLive');
+
+  // B: the message arrives in the inbox without a re-read; the unread count and badge follow.
+  const row = mailB.locator('li.mail.unread').filter({ hasText: 'Lunch on Friday?' });
+  await row.waitFor();
+  if (!(await row.textContent()).includes('Mail Sender')) throw new Error(`sender missing: ${await row.textContent()}`);
+  if (opsB.includes('Mailbox')) throw new Error('the inbox was re-read instead of receiving the mail live');
+  await waitText(mailB.locator('.unread-count'), '1 unread');
+  await b.waitForSelector('.tray-item[data-app=notifications][data-count="1"]');
+  await shot(mailB, 'window-mail-inbox');
+
+  await row.locator('button').first().click();
+  const msg = mailB.locator('article.mail-message');
+  await msg.waitFor();
+  if ((await msg.locator('.body').textContent()) !== 'Shall we meet at noon?\nBring the maps.') throw new Error('the body is not shown as sent');
+  await waitText(msg.locator('.from'), `@${userA}`);
+  await shot(mailB, 'window-mail-message');
+
+  await mailB.locator('button.reply').click();
+  if ((await mailB.locator('input[name=to]').inputValue()) !== userA) throw new Error('the reply is not addressed to the sender');
+  await mailB.locator('textarea[name=body]').fill('Noon works.');
+  await mailB.locator('.compose-form button[type=submit]').click();
+  await mailB.locator('.mail-list[data-folder=SENT] li.mail').filter({ hasText: 'Re: Lunch on Friday?' }).waitFor();
+
+  // A is in SENT, so the reply is announced (a toast); A's inbox then lists it, in a thread.
+  await a.locator('.toast').filter({ hasText: 'New mail from' }).waitFor();
+  await mailA.locator('button.folder[data-folder=INBOX]').click();
+  await mailA.locator('li.mail.unread').filter({ hasText: 'Re: Lunch on Friday?' }).locator('button').first().click();
+  await waitText(mailA.locator('section.thread'), 'Shall we meet at noon?');
+
+  // B archives the original, then deletes it (to Trash) and deletes it for good.
+  await mailB.locator('button.folder[data-folder=INBOX]').click();
+  await mailB.locator('li.mail').filter({ hasText: 'Lunch on Friday?' }).locator('button').first().click();
+  await mailB.locator('button.archive').click();
+  await mailB.locator('.mail-list[data-folder=INBOX]').waitFor({ state: 'attached' });
+  await mailB.locator('button.folder[data-folder=ARCHIVE]').click();
+  await mailB.locator('.mail-list[data-folder=ARCHIVE] li.mail').filter({ hasText: 'Lunch on Friday?' }).locator('button').first().click();
+  await mailB.locator('button.delete').click();
+  await mailB.locator('button.folder[data-folder=TRASH]').click();
+  await mailB.locator('.mail-list[data-folder=TRASH] li.mail').filter({ hasText: 'Lunch on Friday?' }).locator('button').first().click();
+  await waitText(mailB.locator('button.delete'), 'Delete forever');
+  await mailB.locator('button.delete').click();
+  await mailB.locator('.empty').filter({ hasText: 'No messages.' }).waitFor(); // back in the (now empty) Trash
+  const { mailbox } = await api(`query { mailbox(folder: TRASH) { nodes { subject } } }`, {}, await pageToken(b));
+  if (mailbox.nodes.length) throw new Error(`trash still holds ${JSON.stringify(mailbox.nodes)}`);
+
+  // An unknown recipient is named next to the To field, and nothing is sent.
+  await mailA.locator('button.compose').click();
+  await mailA.locator('input[name=to]').fill(`nobody_${RUN}`);
+  await mailA.locator('input[name=subject]').fill('x');
+  await mailA.locator('textarea[name=body]').fill('x');
+  await mailA.locator('.compose-form button[type=submit]').click();
+  await waitText(mailA.locator('.compose-form [role=alert]:not([hidden])'), `nobody_${RUN}`);
+});
+
+scenario('social: follow someone, see their new post arrive live in the feed, like and comment', async (scn) => {
+  const ctxA = await newContext(scn);
+  const ctxB = await newContext(scn);
+  const a = await ctxA.newPage();
+  const b = await ctxB.newPage();
+  const [userA] = await Promise.all([signUpUi(a, { tag: 'poster', fullName: 'Poster Person' }), signUpUi(b, { tag: 'follower' })]);
+
+  const socialB = await openApp(b, 'social');
+  await socialB.locator('.people input[name=username]').fill(userA);
+  await socialB.locator('.people button[type=submit]').click();
+  await socialB.locator('.person button.follow').click();
+  await socialB.locator('.person button.unfollow').waitFor();
+  await waitForSubscribe(b, 'FeedLive');
+
+  const socialA = await openApp(a, 'social');
+  await waitText(socialA.locator('.my-counts'), 'You have 1 follower');
+  await socialA.locator('textarea[name=body]').fill('Hello, followers!\nSecond line.');
+  await socialA.locator('.post-form button[type=submit]').click();
+  await socialA.locator('li.post').filter({ hasText: 'Hello, followers!' }).waitFor();
+
+  // B's feed shows it live, with its author.
+  const post = socialB.locator('li.post').filter({ hasText: 'Hello, followers!' });
+  await post.waitFor();
+  await waitText(post.locator('.author'), 'Poster Person');
+  if ((await post.locator('.body').textContent()) !== 'Hello, followers!\nSecond line.') throw new Error('the post body is not shown as written');
+  await post.locator('button.like').click();
+  await waitText(socialB.locator('li.post').filter({ hasText: 'Hello, followers!' }).locator('.like-count'), '1 like');
+  const again = socialB.locator('li.post').filter({ hasText: 'Hello, followers!' });
+  await again.locator('input[name=comment]').fill('Hi there!');
+  await again.locator('.comment-form button[type=submit]').click();
+  await waitText(socialB.locator('li.post').filter({ hasText: 'Hello, followers!' }).locator('.comment'), 'Hi there!');
+  await shot(socialB, 'window-social');
+
+  // A is told about the like and the comment.
+  await a.waitForSelector('.tray-item[data-app=notifications][data-count="2"]');
+
+  // A post that breaks the rules is refused next to the field, and nothing is posted.
+  await socialA.locator('textarea[name=body]').fill('x'.repeat(500));
+  await socialA.locator('input[name=mediaUrl]').fill('ftp://example.test/x');
+  await socialA.locator('.post-form button[type=submit]').click();
+  await socialA.locator('.post-form [aria-invalid=true]').waitFor();
+});
+
+scenario('files: upload with progress, quota bar, folders, rename, move, download, delete', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'filer' });
+  const win = await openApp(page, 'files');
+  await win.locator('.quota[data-used="0"]').waitFor();
+  const content = Buffer.alloc(300 * 1024, 'blackroad files test\n');
+  await win.locator('input[type=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: content });
+  const file = win.locator('li.file[data-name="notes.txt"]');
+  await file.waitFor();
+  await waitText(file, '300.0 KiB');
+  await page.waitForFunction((n) => document.querySelector('.window[data-app=files] .quota')?.dataset.used === String(n), content.length);
+  await waitText(win.locator('.quota-text'), '300.0 KiB of');
+  await shot(win, 'window-files');
+
+  // Download: the same bytes, through GET /files/{id} with the bearer token.
+  const [download] = await Promise.all([page.waitForEvent('download'), file.locator('button.download').click()]);
+  if (download.suggestedFilename() !== 'notes.txt') throw new Error(`downloaded as ${download.suggestedFilename()}`);
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  if (!readFileSync(path).equals(content)) throw new Error('the downloaded bytes differ from the uploaded ones');
+
+  // Rename, then a folder to move it into.
+  await file.locator('button.rename').click();
+  await win.locator('input[name=rename]').fill('renamed.txt');
+  await win.locator('.rename-form button[type=submit]').click();
+  await win.locator('li.file[data-name="renamed.txt"]').waitFor();
+  await win.locator('input[name=folderName]').fill('Archive');
+  await win.locator('form.mkdir button[type=submit]').click();
+  await win.locator('li.folder[data-name="Archive"]').waitFor();
+  await win.locator('li.file[data-name="renamed.txt"] button.move').click();
+  await win.locator('.move-form button[type=submit]').click();
+  await win.locator('li.file[data-name="renamed.txt"]').waitFor({ state: 'detached' });
+  await win.locator('li.folder[data-name="Archive"] button.name').click();
+  await win.locator('li.file[data-name="renamed.txt"]').waitFor();
+  await win.locator('li.file[data-name="renamed.txt"] button.delete').click();
+  await win.locator('li.file[data-name="renamed.txt"]').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.querySelector('.window[data-app=files] .quota')?.dataset.used === '0');
+});
+
+scenario('devices and dashboard: register a device, see it online live after a heartbeat; the dashboard follows', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'devicer' });
+  const win = await openApp(page, 'devices');
+  await win.locator('button.show-register').click();
+  await win.locator('input[name=name]').fill('Kitchen Pi');
+  await win.locator('input[name=kind]').fill('sensor');
+  await win.locator('.register-form button[type=submit]').click();
+  const row = win.locator('li.device').filter({ hasText: 'Kitchen Pi' });
+  await row.waitFor();
+  await waitForSubscribe(page, 'DevicesLive');
+  const id = await row.getAttribute('data-id');
+  await api(`mutation($i: DeviceHeartbeatInput!) { deviceHeartbeat(input: $i) { online } }`, { i: { id, status: { temperature: 21.5 } } }, await pageToken(page));
+  await win.locator('li.device[data-online=true]').filter({ hasText: 'temperature' }).waitFor();
+  await shot(win, 'window-devices');
+
+  const dash = await openApp(page, 'dashboard');
+  await waitText(dash.locator('.stat[data-key=devicesOnline]'), '1');
+  await waitText(dash.locator('.stat[data-key=balance]'), '100 RC');
+  await waitForSubscribe(page, 'DashboardNotifications');
+  const payer = await registerApi('dashpayer');
+  const { me } = await api(`query { me { primaryWallet { address } } }`, {}, await pageToken(page));
+  await api(`mutation($i: TransferInput!) { transfer(input: $i) { hash } }`, { i: { toAddress: me.primaryWallet.address, amount: '5' } }, payer.token);
+  await waitText(dash.locator('.stat[data-key=unreadNotifications]'), '1');
+  await waitText(dash.locator('.stat[data-key=pending]'), '5 RC');
+  await shot(dash, 'window-dashboard');
+});
+
+scenario('BlackStream: publish a video, react, list', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'streamer' });
+  const win = await openApp(page, 'stream');
+  await win.locator('button.show-publish').click();
+  await win.locator('input[name=title]').fill('Road trip');
+  await win.locator('input[name=url]').fill('https://videos.example.test/road-trip.mp4');
+  await win.locator('input[name=duration]').fill('3:25');
+  await win.locator('.publish-form button[type=submit]').click();
+  const card = win.locator('li.video').filter({ hasText: 'Road trip' });
+  await card.waitFor();
+  await waitText(card, '3:25');
+  await card.locator('button.react.like').click();
+  await win.locator('li.video').filter({ hasText: 'Road trip' }).locator('button.react.like[aria-pressed=true]').waitFor();
+  await waitText(win.locator('li.video').filter({ hasText: 'Road trip' }).locator('button.react.like'), '1');
+  await shot(win, 'window-stream');
+});
+
+scenario('XSS: a post, a mail subject, a video title and a device name of <img src=x onerror=…> are shown as text', async (scn) => {
+  const attacker = await registerApi('xssposter');
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  const victim = await signUpUi(page, { tag: 'xssvictim' });
+  const token = await pageToken(page);
+  await api(`mutation($i: FollowInput!) { follow(input: $i) { username } }`, { i: { username: attacker.username } }, token);
+  await api(`mutation($i: CreatePostInput!) { createPost(input: $i) { id } }`, { i: { body: XSS } }, attacker.token);
+  await api(`mutation($i: SendMailInput!) { sendMail(input: $i) { id } }`, { i: { to: [victim], subject: XSS, body: XSS } }, attacker.token);
+  await api(`mutation($i: PublishVideoInput!) { publishVideo(input: $i) { id } }`, { i: { title: XSS, description: XSS, url: 'https://videos.example.test/x.mp4', durationSeconds: 5 } }, attacker.token);
+  await api(`mutation($i: RegisterDeviceInput!) { registerDevice(input: $i) { id } }`, { i: { name: XSS, kind: 'sensor' } }, token);
+
+  const social = await openApp(page, 'social');
+  const post = social.locator('li.post').filter({ hasText: XSS });
+  await post.waitFor();
+  if ((await post.locator('.body').textContent()) !== XSS) throw new Error('the post body is not shown as text');
+  const mail = await openApp(page, 'mail');
+  const row = mail.locator('li.mail').filter({ hasText: XSS });
+  await row.waitFor();
+  if ((await row.locator('.subject').textContent()) !== XSS) throw new Error('the mail subject is not shown as text');
+  await row.locator('button').first().click();
+  if ((await mail.locator('article.mail-message .body').textContent()) !== XSS) throw new Error('the mail body is not shown as text');
+  const stream = await openApp(page, 'stream');
+  const video = stream.locator('li.video').filter({ hasText: XSS }).first();
+  await video.waitFor();
+  if ((await video.locator('.title').textContent()) !== XSS) throw new Error('the video title is not shown as text');
+  const devices = await openApp(page, 'devices');
+  const device = devices.locator('li.device').filter({ hasText: XSS });
+  await device.waitFor();
+  if ((await device.locator('.name').textContent()) !== XSS) throw new Error('the device name is not shown as text');
+  const notes = await openApp(page, 'notifications');
+  await notes.locator('li.notification').first().waitFor();
+
+  await assertNoXss(page);
+  await shot(page, 'xss-windows-shown-as-text');
+});
+
 scenario('a wrong password is an inline message, with no reload', async (scn) => {
   const ctx = await newContext(scn);
   const page = await ctx.newPage();

@@ -168,9 +168,12 @@ export default {
       if (usage) showQuota(usage);
     }
 
+    let generation = 0; // only the latest read may render
     async function openFolder(id) {
+      const mine = ++generation;
       try {
         const data = id && id !== rootId ? await ctx.gql(FOLDER, { id }) : await ctx.gql(ROOT);
+        if (mine !== generation) return;
         const f = data.node || data.rootFolder;
         if (!f) return openFolder(null); // deleted meanwhile
         renderFolder(f, data.storageUsage);
@@ -197,7 +200,9 @@ export default {
       const name = searchInput.value.trim();
       if (!name) return refresh();
       try {
+        const mine = ++generation;
         const { fileSearch } = await ctx.gql(SEARCH, { name });
+        if (mine !== generation) return;
         replace(crumbs, h('button', { type: 'button', class: 'link', onclick: () => ((searchInput.value = ''), refresh()) }, '← Back'), h('span', { class: 'muted' }, ` Files named like "${name}"`));
         replace(list, fileSearch.nodes.map((x) => itemEl(x, 'file')));
         more.hidden = true;

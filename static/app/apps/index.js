@@ -3,9 +3,16 @@
 // (see wm.js for what ctx offers; an optional `tray(ctx)` keeps a taskbar badge) and add it
 // to this list.
 
+import dashboard from './dashboard.js?v=a974870ff9';
 import wallet from './wallet.js?v=ee6f8e6fcc';
 import explorer from './explorer.js?v=ebf857296f';
 import miner from './miner.js?v=ff63ebcb4c';
+import mail from './mail.js?v=9a255acb06';
+import social from './social.js?v=572e4082fb';
+import stream from './stream.js?v=0c2e2ac46c';
+import files from './files.js?v=60c82d24cb';
+import chat from './chat.js?v=3867c6442b';
+import devices from './devices.js?v=a15e6bd9e2';
 import notifications from './notifications.js?v=955760e57b';
 
-export default [wallet, explorer, miner, notifications];
+export default [dashboard, wallet, explorer, miner, mail, social, stream, files, chat, devices, notifications];

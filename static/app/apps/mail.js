@@ -91,12 +91,15 @@ export default {
       loadList();
     }
 
+    let generation = 0; // only the latest read may render (a slower, older one is dropped)
     async function loadList(append = false) {
+      const mine = ++generation;
       view = 'list';
       folderBtns.forEach((b) => b.setAttribute('aria-current', String(b.dataset.folder === folder)));
       if (!append) replace(main, searchForm, empty, list, more);
       try {
         const { mailbox, unreadMailCount } = await ctx.gql(LIST, { folder, search: search || null, after: append ? cursor : null });
+        if (mine !== generation) return;
         if (!append) {
           rows.clear();
           list.replaceChildren();
@@ -115,10 +118,12 @@ export default {
 
     // ---- one message ----
     async function openMessage(id) {
+      const mine = ++generation;
       view = 'message';
       replace(main, h('p', { class: 'muted' }, 'Loading…'));
       try {
         const { node: m } = await ctx.gql(READ, { id });
+        if (mine !== generation) return;
         if (!m) return replace(main, h('p', { class: 'muted' }, 'This message no longer exists.'));
         if (!m.isRead) {
           ctx.gql(MARK, { input: { ids: [id], read: true } }).then(
@@ -181,6 +186,7 @@ export default {
 
     // ---- compose ----
     function compose(pre = {}) {
+      ++generation;
       view = 'compose';
       const f = {
         to: field('To (usernames, separated by commas)', { name: 'to', required: true, autocomplete: 'off', value: (pre.to || []).join(', ') }),
