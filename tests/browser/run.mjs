@@ -481,8 +481,8 @@ scenario('social: follow someone, see their new post arrive live in the feed, li
   await waitText(socialB.locator('li.post').filter({ hasText: 'Hello, followers!' }).locator('.comment'), 'Hi there!');
   await shot(socialB, 'window-social');
 
-  // A is told about the like and the comment.
-  await a.waitForSelector('.tray-item[data-app=notifications][data-count="2"]');
+  // A is told about the new follower, the like and the comment.
+  await a.waitForSelector('.tray-item[data-app=notifications][data-count="3"]');
 
   // A post that breaks the rules is refused next to the field, and nothing is posted.
   await socialA.locator('textarea[name=body]').fill('x'.repeat(500));
