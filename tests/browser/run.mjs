@@ -498,12 +498,30 @@ scenario('files: upload with progress, quota bar, folders, rename, move, downloa
   const win = await openApp(page, 'files');
   await win.locator('.quota[data-used="0"]').waitFor();
   const content = Buffer.alloc(300 * 1024, 'blackroad files test\n');
+  // Upload at 100 KiB/s so the progress can be seen moving, and record the multipart requests.
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 100 * 1024 });
+  let multipart = 0;
+  page.on('request', (req) => {
+    if (!/^multipart\/form-data/.test(req.headers()['content-type'] || '')) return;
+    multipart++;
+    if (req.headers()['apollo-require-preflight'] !== 'true') scn.problems.push('the upload lacks the preflight header');
+  });
   await win.locator('input[type=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: content });
+  await page.waitForFunction(() => {
+    const pct = Number(document.querySelector('.window[data-app=files] li.upload')?.dataset.pct);
+    return pct > 0 && pct < 100;
+  });
+  await shot(win, 'window-files-uploading');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   const file = win.locator('li.file[data-name="notes.txt"]');
   await file.waitFor();
-  await waitText(file, '300.0 KiB');
+  await waitText(file, '300 KiB');
   await page.waitForFunction((n) => document.querySelector('.window[data-app=files] .quota')?.dataset.used === String(n), content.length);
-  await waitText(win.locator('.quota-text'), '300.0 KiB of');
+  await waitText(win.locator('.quota-text'), '300 KiB of 100 MiB');
+  await win.locator('li.upload').waitFor({ state: 'detached' });
+  if (multipart !== 1) throw new Error(`expected one multipart request, saw ${multipart}`);
   await shot(win, 'window-files');
 
   // Download: the same bytes, through GET /files/{id} with the bearer token.
@@ -531,7 +549,7 @@ scenario('files: upload with progress, quota bar, folders, rename, move, downloa
   await page.waitForFunction(() => document.querySelector('.window[data-app=files] .quota')?.dataset.used === '0');
 });
 
-scenario('devices and dashboard: register a device, see it online live after a heartbeat; the dashboard follows', async (scn) => {
+scenario('devices: register a device, see it online live after a heartbeat', async (scn) => {
   const ctx = await newContext(scn);
   const page = await ctx.newPage();
   await signUpUi(page, { tag: 'devicer' });
@@ -546,8 +564,17 @@ scenario('devices and dashboard: register a device, see it online live after a h
   const id = await row.getAttribute('data-id');
   await api(`mutation($i: DeviceHeartbeatInput!) { deviceHeartbeat(input: $i) { online } }`, { i: { id, status: { temperature: 21.5 } } }, await pageToken(page));
   await win.locator('li.device[data-online=true]').filter({ hasText: 'temperature' }).waitFor();
+  await waitText(win.locator('.devices-summary'), '1 of 1 online');
   await shot(win, 'window-devices');
+});
 
+scenario('dashboard: the figures in one read, re-read live when a notification arrives', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'dasher' });
+  await api(`mutation($i: RegisterDeviceInput!) { registerDevice(input: $i) { id } }`, { i: { name: 'Phone', kind: 'phone' } }, await pageToken(page)).then(({ registerDevice }) =>
+    pageToken(page).then((t) => api(`mutation($i: DeviceHeartbeatInput!) { deviceHeartbeat(input: $i) { online } }`, { i: { id: registerDevice.id, status: {} } }, t)),
+  );
   const dash = await openApp(page, 'dashboard');
   await waitText(dash.locator('.stat[data-key=devicesOnline]'), '1');
   await waitText(dash.locator('.stat[data-key=balance]'), '100 RC');

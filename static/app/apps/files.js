@@ -235,6 +235,7 @@ export default {
             const pct = total ? Math.round((loaded / total) * 100) : 0;
             bar.style.width = `${pct}%`;
             label.textContent = `${file.name}: ${pct}%`;
+            row.dataset.pct = String(pct);
           },
         });
         row.remove();
