@@ -6,7 +6,7 @@ import { describeError } from './http.js?v=46f8057eac';
 import * as session from './session.js?v=35a314d906';
 import { createDesktop } from './wm.js?v=3a049a289e';
 import { renderSignIn } from './signin.js?v=f6d58cf282';
-import apps from './apps/index.js?v=e668048b2c';
+import apps from './apps/index.js?v=fee6e84d7e';
 
 const root = document.getElementById('app');
 let desktop = null;

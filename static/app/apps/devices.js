@@ -45,7 +45,7 @@ export default {
     function statusText(s) {
       if (s == null) return null;
       try {
-        return JSON.stringify(s, null, 1);
+        return JSON.stringify(s);
       } catch {
         return String(s);
       }

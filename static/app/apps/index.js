@@ -12,7 +12,7 @@ import social from './social.js?v=572e4082fb';
 import stream from './stream.js?v=0c2e2ac46c';
 import files from './files.js?v=76650b7b58';
 import chat from './chat.js?v=3867c6442b';
-import devices from './devices.js?v=a15e6bd9e2';
+import devices from './devices.js?v=b2086b883b';
 import notifications from './notifications.js?v=955760e57b';
 
 export default [dashboard, wallet, explorer, miner, mail, social, stream, files, chat, devices, notifications];
