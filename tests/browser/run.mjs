@@ -606,6 +606,42 @@ scenario('BlackStream: publish a video, react, list', async (scn) => {
   await shot(win, 'window-stream');
 });
 
+scenario('AI chat: a new conversation, then a reply that streams in token by token', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'chatter' });
+  const win = await openApp(page, 'chat');
+  await win.locator('textarea[name=message]').fill('hello there');
+  await win.locator('.chat-form button[type=submit]').click();
+  // The new conversation is selected, and its reply arrives (streamed, or already stored).
+  await win.locator('.conversation[aria-current=true]').waitFor();
+  await win.locator('.chat-msg.assistant[data-status=complete]').filter({ hasText: 'Echo: hello there' }).waitFor();
+
+  // In the open conversation the reply is watched as it grows: the page sees partial text first.
+  await waitForSubscribe(page, 'ChatReply');
+  const sentence = 'one two three four five six seven eight';
+  await win.locator('textarea[name=message]').fill(sentence);
+  const partials = page.evaluate(([full, ms]) => new Promise((resolve) => {
+    const seen = new Set();
+    setTimeout(() => resolve({ timedOut: true, seen: [...seen] }), ms);
+    const log = document.querySelector('.window[data-app=chat] .chat-log');
+    const look = () => {
+      for (const el of log.querySelectorAll('.chat-msg.assistant')) {
+        const t = el.textContent;
+        if (t.startsWith('Echo: one') && t !== `Echo: ${full}`) seen.add(t);
+        if (t === `Echo: ${full}` && el.dataset.status === 'complete') return resolve({ seen: [...seen] });
+      }
+    };
+    new MutationObserver(look).observe(log, { childList: true, subtree: true, characterData: true, attributes: true });
+  }), [sentence, TIMEOUT_MS]);
+  await win.locator('.chat-form button[type=submit]').click();
+  const { timedOut, seen } = await partials;
+  if (timedOut) throw new Error(`no complete reply "Echo: ${sentence}" within ${TIMEOUT_MS} ms (partials: ${JSON.stringify(seen)})`);
+  if (seen.length < 2) throw new Error(`the reply did not stream in: partial texts seen ${JSON.stringify(seen)}`);
+  await win.locator('.chat-msg.user').filter({ hasText: sentence }).waitFor();
+  await shot(win, 'window-chat');
+});
+
 scenario('XSS: a post, a mail subject, a video title and a device name of <img src=x onerror=…> are shown as text', async (scn) => {
   const attacker = await registerApi('xssposter');
   const ctx = await newContext(scn);

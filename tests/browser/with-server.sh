@@ -6,7 +6,7 @@
 # The server gets a fresh DATA_DIR (embedded SQLite), STATIC_DIR=static, a free port on
 # 127.0.0.1, CHAIN_DIFFICULTY=2 and rate limits off (the suite registers ~25 users and signs in
 # and refreshes many times a minute from one IP). ADMIN_USERNAMES names the Prism admin
-# scenario's user. Installs chromium (Debian) and the locked npm dependencies when missing.
+# scenario's user; OPENAI_BASE_URL points at tests/browser/fake-ai.mjs. Installs chromium (Debian) and the locked npm dependencies when missing.
 # Extra environment (ARTIFACTS_DIR, GRAPHIQL_PATH, ONLY) is passed through to run.mjs.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,13 +26,21 @@ log="$data/server.log"
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 cleanup() {
   [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  [[ -n "${ai_pid:-}" ]] && kill "$ai_pid" 2>/dev/null && wait "$ai_pid" 2>/dev/null || true
   rm -rf "$data"
 }
 trap cleanup EXIT
 
+# The fake AI provider (streams "Echo: …" word by word) the AI chat scenario talks to.
+PORT=0 node "$here/fake-ai.mjs" >"$data/ai.port" &
+ai_pid=$!
+for _ in $(seq 1 50); do [[ -s "$data/ai.port" ]] && break; sleep 0.1; done
+ai_port="$(cat "$data/ai.port")"
+
 DATA_DIR="$data" STATIC_DIR="$root/static" HOST=127.0.0.1 PORT="$port" CHAIN_DIFFICULTY=2 \
   RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 ENVIRONMENT=development \
   ADMIN_USERNAMES=prism_admin \
+  OPENAI_BASE_URL="http://127.0.0.1:$ai_port/v1" OPENAI_API_KEY=fake-key AI_MODEL=fake-model \
   "$bin" serve >"$log" 2>&1 &
 pid=$!
 
