@@ -14,12 +14,13 @@ export class GraphQLError extends Error {
     this.code = first.extensions?.code || (status ? `HTTP_${status}` : 'NETWORK');
     this.field = first.extensions?.field || null;
     this.requestId = first.extensions?.requestId || null;
+    this.limit = first.extensions?.limit || null; // which configured limit refused it
   }
 }
 
 // Codes whose server message is written for people (the design says `message` is safe to show)
 // and more specific than anything we could say: "username is already taken", …
-const SERVER_WORDS = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND', 'INSUFFICIENT_FUNDS', 'QUOTA_EXCEEDED', 'PAYLOAD_TOO_LARGE']);
+const SERVER_WORDS = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND', 'INSUFFICIENT_FUNDS']);
 
 const HUMAN = {
   UNAUTHENTICATED: 'You are not signed in, or your session has ended. Please sign in again.',
@@ -35,15 +36,21 @@ const HUMAN = {
   GRAPHQL_VALIDATION_FAILED: 'This page and the server disagree about the API. Reload the page.',
   GRAPHQL_PARSE_FAILED: 'This page sent a malformed request. Reload the page.',
   NETWORK: 'Cannot reach the server. Check your connection and try again.',
-  PAYLOAD_TOO_LARGE: 'That file is larger than the server accepts.',
-  QUOTA_EXCEEDED: 'Not enough storage left for that file.',
   AI_NOT_CONFIGURED: 'The AI assistant is not set up on this server.',
   AI_UNAVAILABLE: 'The AI assistant did not answer. Please try again.',
+};
+
+// Requests refused by a configured limit (`extensions.limit`), whatever their code.
+const LIMITS = {
+  storageQuota: 'Not enough storage left for that file.',
+  uploadSize: 'That file is larger than the server accepts.',
+  bodySize: 'That is larger than the server accepts.',
 };
 
 /** The message to show for any error thrown by request() (or anything else). */
 export function describeError(err) {
   if (!(err instanceof GraphQLError)) return HUMAN.NETWORK;
+  if (err.limit && LIMITS[err.limit]) return LIMITS[err.limit];
   if (SERVER_WORDS.has(err.code) && err.message) return capitalise(err.message);
   if (err.code === 'INTERNAL' && err.requestId) return `${HUMAN.INTERNAL} (request ${err.requestId})`;
   return HUMAN[err.code] || `${HUMAN.BAD_REQUEST} (${err.code})`;
@@ -128,8 +135,9 @@ export function upload(query, variables, files, { token = null, signal, onProgre
       } catch {}
       if (body?.errors?.length) return reject(new GraphQLError(body.errors, xhr.status));
       if (xhr.status < 200 || xhr.status >= 300 || !body || body.data == null) {
-        const code = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED', 503: 'SERVICE_UNAVAILABLE' }[xhr.status];
-        return reject(new GraphQLError([{ message: `HTTP ${xhr.status}`, extensions: code ? { code } : {} }], xhr.status));
+        const code = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 413: 'BAD_REQUEST', 429: 'RATE_LIMITED', 503: 'SERVICE_UNAVAILABLE' }[xhr.status];
+        const extensions = code ? { code, ...(xhr.status === 413 ? { limit: 'uploadSize' } : {}) } : {};
+        return reject(new GraphQLError([{ message: `HTTP ${xhr.status}`, extensions }], xhr.status));
       }
       resolve(body.data);
     };

@@ -2,10 +2,10 @@
 // sign-in card, and swap between them when the session starts or ends.
 
 import { h, replace } from './dom.js?v=38f9f19094';
-import { describeError } from './http.js?v=46f8057eac';
-import * as session from './session.js?v=35a314d906';
-import { createDesktop } from './wm.js?v=3a049a289e';
-import { renderSignIn } from './signin.js?v=f6d58cf282';
+import { describeError } from './http.js?v=66c051b514';
+import * as session from './session.js?v=5069c0bf7a';
+import { createDesktop } from './wm.js?v=cfd7ea5ddc';
+import { renderSignIn } from './signin.js?v=235a9b085d';
 import apps from './apps/index.js?v=fee6e84d7e';
 
 const root = document.getElementById('app');

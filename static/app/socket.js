@@ -6,8 +6,8 @@
 // after a drop it reconnects with exponential backoff and re-sends every live subscription,
 // then tells each one (`restarted`) so its window can re-read what it may have missed.
 
-import * as session from './session.js?v=35a314d906';
-import { GraphQLError } from './http.js?v=46f8057eac';
+import * as session from './session.js?v=5069c0bf7a';
+import { GraphQLError } from './http.js?v=66c051b514';
 
 const PROTOCOL = 'graphql-transport-ws';
 const MAX_BACKOFF_MS = 30_000;

@@ -7,9 +7,9 @@
 // its timers cleared when the window closes, so an app cannot leak a loop or a socket listener.
 
 import { h, replace, displayName } from './dom.js?v=38f9f19094';
-import { describeError, GraphQLError } from './http.js?v=46f8057eac';
-import * as session from './session.js?v=35a314d906';
-import * as socket from './socket.js?v=eef9a87360';
+import { describeError, GraphQLError } from './http.js?v=66c051b514';
+import * as session from './session.js?v=5069c0bf7a';
+import * as socket from './socket.js?v=57738ed551';
 
 const PHONE = window.matchMedia('(max-width: 600px)');
 const STATUS_TEXT = { online: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Idle' };

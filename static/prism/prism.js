@@ -3,10 +3,10 @@
 // non-admins); an admin gets the panels listed in panels/index.js.
 
 import { h, replace, displayName } from '../app/dom.js?v=38f9f19094';
-import { describeError, GraphQLError } from '../app/http.js?v=46f8057eac';
-import * as session from '../app/session.js?v=35a314d906';
-import * as socket from '../app/socket.js?v=eef9a87360';
-import { renderSignIn } from '../app/signin.js?v=f6d58cf282';
+import { describeError, GraphQLError } from '../app/http.js?v=66c051b514';
+import * as session from '../app/session.js?v=5069c0bf7a';
+import * as socket from '../app/socket.js?v=57738ed551';
+import { renderSignIn } from '../app/signin.js?v=235a9b085d';
 import panels from './panels/index.js?v=f73e4f9760';
 
 const root = document.getElementById('app');
