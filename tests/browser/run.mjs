@@ -880,6 +880,14 @@ scenario('phone viewport (390×844): a window opens as a full-screen sheet and c
   await shot(page, 'phone-window-wallet');
   await win.locator('.win-close').tap();
   await win.waitFor({ state: 'detached' });
+  // A two-column window (folders | messages) stacks its columns on a phone.
+  const mail = await openApp(page, 'mail');
+  await mail.locator('.mail-list[data-folder=INBOX]').waitFor({ state: 'attached' });
+  const wide = await mail.evaluate((el) => el.querySelector('.window-body').scrollWidth > el.querySelector('.window-body').clientWidth);
+  if (wide) throw new Error('the mail window scrolls sideways at 390 px');
+  await shot(page, 'phone-window-mail');
+  await mail.locator('.win-close').tap();
+  await mail.waitFor({ state: 'detached' });
   await page.locator('.icons').waitFor();
 });
 
