@@ -606,6 +606,21 @@ scenario('BlackStream: publish a video, react, list', async (scn) => {
   await shot(win, 'window-stream');
 });
 
+scenario('miner: mining as a background job, its progress and result live', async (scn) => {
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'bgminer' });
+  const win = await openApp(page, 'miner');
+  await win.locator('.stats .stat').first().waitFor();
+  await waitForSubscribe(page, 'MiningJob');
+  const before = Number(await win.locator('.stats').getAttribute('data-blocks-mined'));
+  await win.locator('button.mine-background').click();
+  await win.locator('.job[data-status=SUCCEEDED]').waitFor();
+  await waitText(win.locator('.job-text'), 'Mined block #');
+  await page.waitForFunction((n) => document.querySelector('.window[data-app=miner] .stats')?.dataset.blocksMined === String(n), before + 1);
+  await shot(win, 'window-miner-background');
+});
+
 scenario('AI chat: a new conversation, then a reply that streams in token by token', async (scn) => {
   const ctx = await newContext(scn);
   const page = await ctx.newPage();

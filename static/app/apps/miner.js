@@ -9,6 +9,12 @@ const STATS = `query MinerView { minerStats { blocksMined totalRewards lastBlock
   me { username blocksMined(first: 10) { nodes { index hash timestamp transactionCount reward } } } }`;
 const MINE = `mutation MineFromMiner($input: MineBlockInput) { mineBlock(input: $input) { index hash transactionCount reward } }`;
 const ON_BLOCK = `subscription MinerOnBlock { blockMined { index miner { username } } }`;
+const JOB = `id status progress result error attempts maxAttempts`;
+const SUBMIT = `mutation MineInBackground($input: SubmitJobInput!) { submitJob(input: $input) { ${JOB} } }`;
+const CANCEL = `mutation CancelMining($input: CancelJobInput!) { cancelJob(input: $input) { ${JOB} } }`;
+const ON_JOB = `subscription MiningJob { jobUpdated { ${JOB} } }`;
+const READ_JOB = `query MiningJobState($id: ID!) { job(id: $id) { ${JOB} } }`;
+const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 export default {
   id: 'miner',
@@ -23,7 +29,14 @@ export default {
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const form = h('form', { class: 'mine-form card' }, h('label', {}, 'Include up to ', maxTx, ' pending transactions'), mineBtn);
     const mined = h('ol', { class: 'mined', 'aria-label': 'Blocks you mined' });
-    replace(ctx.body, figures, form, notice, error, h('section', { class: 'card' }, h('h3', {}, 'Your latest blocks'), mined));
+    // Mining as a background job (`submitJob` MINE_BLOCK), its progress live from `jobUpdated`.
+    const bgBtn = h('button', { type: 'button', class: 'mine-background' }, 'Mine in the background');
+    const cancelBtn = h('button', { type: 'button', class: 'cancel-job', hidden: true }, 'Cancel');
+    const jobBar = h('span');
+    const jobText = h('div', { class: 'muted small job-text', role: 'status' });
+    const jobBox = h('div', { class: 'job', hidden: true }, h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Mining progress' }, jobBar), jobText);
+    const background = h('section', { class: 'card background-mining' }, h('div', { class: 'actions' }, bgBtn, cancelBtn), jobBox);
+    replace(ctx.body, figures, form, background, notice, error, h('section', { class: 'card' }, h('h3', {}, 'Your latest blocks'), mined));
 
     const say = (el, text) => ((el.textContent = text), (el.hidden = !text));
 
@@ -86,6 +99,58 @@ export default {
         say(error, ctx.describeError(err));
       } finally {
         mineBtn.disabled = false;
+      }
+    });
+
+    let job = null;
+    const early = new Map(); // updates of jobs not yet known here (a fast job can finish before submitJob answers)
+    const RANK = { QUEUED: 0, RUNNING: 1, SUCCEEDED: 2, FAILED: 2, CANCELLED: 2 };
+    const newer = (a, b) => !a || RANK[b.status] > RANK[a.status] || (RANK[b.status] === RANK[a.status] && b.progress >= a.progress);
+    function showJob(j) {
+      job = j;
+      jobBox.hidden = false;
+      jobBox.dataset.status = j.status;
+      const pct = Math.round((j.status === 'SUCCEEDED' ? 1 : j.progress) * 100);
+      jobBar.style.width = `${pct}%`;
+      jobBox.firstChild.setAttribute('aria-valuenow', String(pct));
+      const done = FINISHED.has(j.status);
+      cancelBtn.hidden = done;
+      bgBtn.disabled = !done;
+      if (j.status === 'SUCCEEDED') jobText.textContent = `Mined block #${j.result?.index} in the background: ${j.result?.transactionCount} transaction(s), reward ${formatAmount(j.result?.reward ?? '0')}.`;
+      else if (j.status === 'FAILED') jobText.textContent = `Mining failed: ${j.error || 'unknown reason'}.`;
+      else if (j.status === 'CANCELLED') jobText.textContent = 'Mining cancelled.';
+      else jobText.textContent = j.status === 'QUEUED' ? 'Queued…' : `Mining… ${pct}%`;
+    }
+    // All of the viewer's jobs, followed from the start so no update of a new one is missed.
+    ctx.subscribe(ON_JOB, {}, {
+      next: ({ jobUpdated: j }) => {
+        if (j.id === job?.id) return newer(job, j) && showJob(j);
+        if (newer(early.get(j.id), j)) early.set(j.id, j);
+      },
+      error: (e) => say(error, `Live progress stopped: ${ctx.describeError(e)}`),
+      restarted: () => job && ctx.gql(READ_JOB, { id: job.id }).then((d) => d.job && showJob(d.job), () => {}),
+    });
+    bgBtn.addEventListener('click', async () => {
+      const n = Number(maxTx.value);
+      if (!Number.isInteger(n) || n < 1 || n > 100) return say(error, 'Choose between 1 and 100 transactions.');
+      bgBtn.disabled = true;
+      error.hidden = true;
+      try {
+        const { submitJob: j } = await ctx.gql(SUBMIT, { input: { kind: 'MINE_BLOCK', payload: { maxTransactions: n } } });
+        const seen = early.get(j.id);
+        early.clear();
+        showJob(seen && newer(j, seen) ? seen : j);
+      } catch (e) {
+        bgBtn.disabled = false;
+        say(error, ctx.describeError(e));
+      }
+    });
+    cancelBtn.addEventListener('click', async () => {
+      try {
+        const { cancelJob: j } = await ctx.gql(CANCEL, { input: { id: job.id } });
+        showJob(j);
+      } catch (e) {
+        say(error, ctx.describeError(e));
       }
     });
 
