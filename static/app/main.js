@@ -4,9 +4,9 @@
 import { h, replace } from './dom.js?v=38f9f19094';
 import { describeError } from './http.js?v=66c051b514';
 import * as session from './session.js?v=5069c0bf7a';
-import { createDesktop } from './wm.js?v=cfd7ea5ddc';
+import { createDesktop } from './wm.js?v=9d6b4afe11';
 import { renderSignIn } from './signin.js?v=235a9b085d';
-import apps from './apps/index.js?v=6a410bba53';
+import apps from './apps/index.js?v=051f5b85b8';
 
 const root = document.getElementById('app');
 let desktop = null;

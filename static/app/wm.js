@@ -221,6 +221,7 @@ export function createDesktop(root, apps) {
       },
       onClose: (fn) => rec.cleanups.push(fn),
       open: (id, p) => open(id, p),
+      has: (id) => byId.has(id), // is that window on this desktop?
       close: () => close(rec.id),
       toast,
       describeError,

@@ -65,7 +65,7 @@ export default {
       try {
         const { dashboard: d } = await ctx.gql(DASHBOARD);
         const item = (key, label, value, app) =>
-          h('div', { class: 'stat', dataset: { key } }, h('dt', {}, label), h('dd', {}, app ? h('button', { type: 'button', class: 'link', onclick: () => ctx.open(app) }, value) : value));
+          h('div', { class: 'stat', dataset: { key } }, h('dt', {}, label), h('dd', {}, app && ctx.has(app) ? h('button', { type: 'button', class: 'link', onclick: () => ctx.open(app) }, value) : value));
         replace(
           figures,
           item('balance', 'Balance', formatAmount(d.balance), 'wallet'),

@@ -3,7 +3,7 @@
 // (see wm.js for what ctx offers; an optional `tray(ctx)` keeps a taskbar badge) and add it
 // to this list.
 
-import dashboard from './dashboard.js?v=5d8fa405a9';
+import dashboard from './dashboard.js?v=eb5af6cbd1';
 import wallet from './wallet.js?v=ee6f8e6fcc';
 import explorer from './explorer.js?v=ebf857296f';
 import miner from './miner.js?v=f58e0ee5a6';
@@ -13,6 +13,6 @@ import stream from './stream.js?v=0c2e2ac46c';
 import files from './files.js?v=76650b7b58';
 import chat from './chat.js?v=3867c6442b';
 import devices from './devices.js?v=b2086b883b';
-import notifications from './notifications.js?v=955760e57b';
+import notifications from './notifications.js?v=7bcc6ee4f8';
 
 export default [dashboard, wallet, explorer, miner, mail, social, stream, files, chat, devices, notifications];

@@ -31,7 +31,7 @@ const OPENS = {
   User: () => ['social', {}],
   Transaction: () => ['wallet', {}],
   Video: () => ['stream', {}],
-  Job: () => ['dashboard', {}],
+  Job: () => ['miner', {}],
 };
 
 // The window and the badge talk through this: "the unread count may have changed".
@@ -90,7 +90,8 @@ export default {
     };
 
     function row(n) {
-      const target = n.subject && OPENS[n.subject.__typename]?.(n.subject);
+      let target = n.subject && OPENS[n.subject.__typename]?.(n.subject);
+      if (target && !ctx.has(target[0])) target = null;
       const li = h(
         'li',
         { class: `notification ${n.isRead ? 'read' : 'unread'}`, dataset: { id: n.id, kind: n.kind || '' } },
