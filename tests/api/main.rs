@@ -7,6 +7,8 @@ mod cache;
 mod chain;
 mod cli;
 mod fanout;
+mod files;
+mod files_content;
 mod graphql_http;
 mod hardening;
 mod helpers;
