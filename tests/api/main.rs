@@ -9,6 +9,7 @@ mod cli;
 mod fanout;
 mod files;
 mod files_content;
+mod files_search;
 mod graphql_http;
 mod hardening;
 mod helpers;
