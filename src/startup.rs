@@ -338,6 +338,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics_text))
         .route("/api/auth/refresh", post(refresh::refresh))
+        .route("/files/{id}", get(crate::files::http::download))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state.clone())
         .merge(graphql_routes)
@@ -358,7 +359,11 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
             .layer(
                 CompressionLayer::new()
                     .quality(CompressionLevel::Precise(DYNAMIC_COMPRESSION))
-                    .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))),
+                    .compress_when(
+                        DefaultPredicate::new()
+                            .and(SizeAbove::new(COMPRESS_ABOVE))
+                            .and(crate::files::http::compressible),
+                    ),
             )
             .layer(DefaultBodyLimit::max(state.config.body_limit_bytes)),
     ))

@@ -80,6 +80,8 @@ nodes! {
     Block => crate::chain::graphql::Block,
     Event => crate::audit::graphql::Event,
     Notification => crate::notifications::graphql::Notification,
+    Folder => crate::files::graphql::Folder,
+    File => crate::files::graphql::File,
 }
 
 #[derive(Default)]

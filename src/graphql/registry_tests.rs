@@ -178,6 +178,11 @@ fn audit_actions_write_known_tags() {
             crate::notifications::NotificationAction::ALL
                 .iter()
                 .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::files::FileAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
         );
     for tag in writes {
         assert!(

@@ -14,6 +14,7 @@ use crate::{
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
+    files::graphql::{FilesMutation, FilesQuery},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
@@ -33,6 +34,7 @@ pub struct Query(
     ChainQuery,
     EventsQuery,
     NotificationsQuery,
+    FilesQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub struct Mutation(
     WalletMutation,
     ChainMutation,
     NotificationsMutation,
+    FilesMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -136,6 +139,11 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
         mutations: crate::notifications::graphql::MUTATION_TAGS,
         types: &[],
         fields: crate::notifications::graphql::FIELD_TAGS,
+    },
+    DomainTags {
+        mutations: crate::files::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
     },
 ];
 

@@ -36,6 +36,8 @@ async fn every_node_type_round_trips_through_node() {
                 json!({}),
             )
             .await;
+        let folder = crate::files::create_folder(&app, &alice.access, None, "docs").await;
+        let file = crate::files::upload(&app, &alice.access, None, "a.txt", b"a").await;
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -63,6 +65,8 @@ async fn every_node_type_round_trips_through_node() {
                 notification.assert_ok()["notifications"]["edges"][0]["node"]["id"].clone(),
                 &bob,
             ),
+            ("Folder", folder["id"].clone(), &alice),
+            ("File", file["id"].clone(), &alice),
         ];
         let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();
         let registered: BTreeSet<&str> = NodeType::ALL.iter().map(|k| k.name()).collect();
