@@ -80,6 +80,9 @@ nodes! {
     Block => crate::chain::graphql::Block,
     Event => crate::audit::graphql::Event,
     Notification => crate::notifications::graphql::Notification,
+    Post => crate::social::graphql::Post,
+    Comment => crate::social::graphql::Comment,
+    Video => crate::video::graphql::Video,
 }
 
 #[derive(Default)]

@@ -178,6 +178,16 @@ fn audit_actions_write_known_tags() {
             crate::notifications::NotificationAction::ALL
                 .iter()
                 .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::social::SocialAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::video::VideoAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
         );
     for tag in writes {
         assert!(

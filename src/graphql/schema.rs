@@ -17,11 +17,13 @@ use crate::{
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
+    social::graphql::{SocialMutation, SocialQuery, SocialSubscription, UserSocial},
     state::AppState,
     users::{
         UserModel,
         graphql::{UserById, UserCore, UserRef, UsersMutation, UsersQuery},
     },
+    video::graphql::{VideoMutation, VideoQuery},
     wallet::graphql::{UserWallets, WalletMutation, WalletQuery},
 };
 
@@ -33,6 +35,8 @@ pub struct Query(
     ChainQuery,
     EventsQuery,
     NotificationsQuery,
+    SocialQuery,
+    VideoQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +46,8 @@ pub struct Mutation(
     WalletMutation,
     ChainMutation,
     NotificationsMutation,
+    SocialMutation,
+    VideoMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -49,19 +55,21 @@ pub struct Subscription(
     ChainSubscription,
     EventsSubscription,
     NotificationsSubscription,
+    SocialSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
 #[derive(MergedObject)]
 #[graphql(name = "User")]
-pub struct User(UserCore, UserWallets, UserMining);
+pub struct User(UserCore, UserWallets, UserMining, UserSocial);
 
 impl User {
     pub fn from_ref(user: UserRef) -> Self {
         User(
             UserCore(user.clone()),
             UserWallets(user.clone()),
-            UserMining(user),
+            UserMining(user.clone()),
+            UserSocial(user),
         )
     }
 
@@ -136,6 +144,16 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
         mutations: crate::notifications::graphql::MUTATION_TAGS,
         types: &[],
         fields: crate::notifications::graphql::FIELD_TAGS,
+    },
+    DomainTags {
+        mutations: crate::social::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::video::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
     },
 ];
 

@@ -21,6 +21,7 @@ mod redis_tls;
 mod relay;
 mod rest;
 mod sessions;
+mod social;
 mod subscriptions;
 mod users;
 mod wallet;

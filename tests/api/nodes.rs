@@ -36,6 +36,29 @@ async fn every_node_type_round_trips_through_node() {
                 json!({}),
             )
             .await;
+        let post = app
+            .graphql_as(
+                &alice.access,
+                "mutation { createPost(input: {body: \"hi\"}) { id } }",
+                json!({}),
+            )
+            .await;
+        let post_id = post.assert_ok()["createPost"]["id"].clone();
+        let comment = app
+            .graphql_as(
+                &bob.access,
+                "mutation($p: ID!) { addComment(input: {postId: $p, body: \"yo\"}) { id } }",
+                json!({"p": post_id}),
+            )
+            .await;
+        let video = app
+            .graphql_as(
+                &alice.access,
+                "mutation { publishVideo(input: {title: \"t\", url: \"https://v.example/1\",
+                    durationSeconds: 5, visibility: PRIVATE}) { id } }",
+                json!({}),
+            )
+            .await;
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -62,6 +85,17 @@ async fn every_node_type_round_trips_through_node() {
                 "Notification",
                 notification.assert_ok()["notifications"]["edges"][0]["node"]["id"].clone(),
                 &bob,
+            ),
+            ("Post", post_id, &alice),
+            (
+                "Comment",
+                comment.assert_ok()["addComment"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "Video",
+                video.assert_ok()["publishVideo"]["id"].clone(),
+                &alice,
             ),
         ];
         let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();
