@@ -22,8 +22,10 @@ mod relay;
 mod rest;
 mod sessions;
 mod social;
+mod social_live;
 mod subscriptions;
 mod users;
+mod video;
 mod wallet;
 mod ws_client;
 
