@@ -12,9 +12,11 @@ pub mod http;
 pub mod notifications;
 pub mod platform;
 pub mod seed;
+pub mod social;
 pub mod startup;
 pub mod state;
 pub mod users;
+pub mod video;
 pub mod wallet;
 
 /// The configuration, at the path tools and tests know it by.

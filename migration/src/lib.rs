@@ -8,6 +8,8 @@ mod columns;
 mod genesis;
 mod m20261125_000001_initial;
 mod m20261126_000010_notifications;
+mod m20261126_000020_social;
+mod m20261126_000030_video;
 mod m20261126_000060_files;
 
 pub use genesis::{GENESIS_BLOCK_ID, GENESIS_PREVIOUS_HASH, block_hash, genesis_timestamp};
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_initial::Migration),
             Box::new(m20261126_000010_notifications::Migration),
+            Box::new(m20261126_000020_social::Migration),
+            Box::new(m20261126_000030_video::Migration),
             Box::new(m20261126_000060_files::Migration),
         ]
     }

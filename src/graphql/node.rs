@@ -82,6 +82,9 @@ nodes! {
     Notification => crate::notifications::graphql::Notification,
     Folder => crate::files::graphql::Folder,
     File => crate::files::graphql::File,
+    Post => crate::social::graphql::Post,
+    Comment => crate::social::graphql::Comment,
+    Video => crate::video::graphql::Video,
 }
 
 #[derive(Default)]

@@ -183,6 +183,16 @@ fn audit_actions_write_known_tags() {
             crate::files::FileAction::ALL
                 .iter()
                 .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::social::SocialAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::video::VideoAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
         );
     for tag in writes {
         assert!(

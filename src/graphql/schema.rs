@@ -18,11 +18,13 @@ use crate::{
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
+    social::graphql::{SocialMutation, SocialQuery, SocialSubscription, UserSocial},
     state::AppState,
     users::{
         UserModel,
         graphql::{UserById, UserCore, UserRef, UsersMutation, UsersQuery},
     },
+    video::graphql::{VideoMutation, VideoQuery},
     wallet::graphql::{UserWallets, WalletMutation, WalletQuery},
 };
 
@@ -35,6 +37,8 @@ pub struct Query(
     EventsQuery,
     NotificationsQuery,
     FilesQuery,
+    SocialQuery,
+    VideoQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +49,8 @@ pub struct Mutation(
     ChainMutation,
     NotificationsMutation,
     FilesMutation,
+    SocialMutation,
+    VideoMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -52,19 +58,21 @@ pub struct Subscription(
     ChainSubscription,
     EventsSubscription,
     NotificationsSubscription,
+    SocialSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
 #[derive(MergedObject)]
 #[graphql(name = "User")]
-pub struct User(UserCore, UserWallets, UserMining);
+pub struct User(UserCore, UserWallets, UserMining, UserSocial);
 
 impl User {
     pub fn from_ref(user: UserRef) -> Self {
         User(
             UserCore(user.clone()),
             UserWallets(user.clone()),
-            UserMining(user),
+            UserMining(user.clone()),
+            UserSocial(user),
         )
     }
 
@@ -142,6 +150,16 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
     },
     DomainTags {
         mutations: crate::files::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::social::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::video::graphql::MUTATION_TAGS,
         types: &[],
         fields: &[],
     },

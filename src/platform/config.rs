@@ -124,6 +124,7 @@ pub struct Config {
     pub users: crate::users::UsersConfig,
     #[serde(skip)]
     pub files: crate::files::FilesConfig,
+    pub video: crate::video::VideoConfig,
 }
 
 impl Default for Config {
@@ -186,6 +187,7 @@ impl Default for Config {
             chain: Default::default(),
             users: Default::default(),
             files: Default::default(),
+            video: Default::default(),
         }
     }
 }
@@ -268,7 +270,7 @@ macro_rules! sections {
     };
 }
 
-sections!(auth, wallet, chain, users, files);
+sections!(auth, wallet, chain, users, files, video);
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.

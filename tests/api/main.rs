@@ -24,8 +24,11 @@ mod redis_tls;
 mod relay;
 mod rest;
 mod sessions;
+mod social;
+mod social_live;
 mod subscriptions;
 mod users;
+mod video;
 mod wallet;
 mod ws_client;
 

@@ -38,6 +38,29 @@ async fn every_node_type_round_trips_through_node() {
             .await;
         let folder = crate::files::create_folder(&app, &alice.access, None, "docs").await;
         let file = crate::files::upload(&app, &alice.access, None, "a.txt", b"a").await;
+        let post = app
+            .graphql_as(
+                &alice.access,
+                "mutation { createPost(input: {body: \"hi\"}) { id } }",
+                json!({}),
+            )
+            .await;
+        let post_id = post.assert_ok()["createPost"]["id"].clone();
+        let comment = app
+            .graphql_as(
+                &bob.access,
+                "mutation($p: ID!) { addComment(input: {postId: $p, body: \"yo\"}) { id } }",
+                json!({"p": post_id}),
+            )
+            .await;
+        let video = app
+            .graphql_as(
+                &alice.access,
+                "mutation { publishVideo(input: {title: \"t\", url: \"https://v.example/1\",
+                    durationSeconds: 5, visibility: PRIVATE}) { id } }",
+                json!({}),
+            )
+            .await;
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -67,6 +90,17 @@ async fn every_node_type_round_trips_through_node() {
             ),
             ("Folder", folder["id"].clone(), &alice),
             ("File", file["id"].clone(), &alice),
+            ("Post", post_id, &alice),
+            (
+                "Comment",
+                comment.assert_ok()["addComment"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "Video",
+                video.assert_ok()["publishVideo"]["id"].clone(),
+                &alice,
+            ),
         ];
         let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();
         let registered: BTreeSet<&str> = NodeType::ALL.iter().map(|k| k.name()).collect();
