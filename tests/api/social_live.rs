@@ -228,3 +228,40 @@ async fn a_second_instance_sees_a_new_post_like_or_follow_at_once() {
     .await;
     writes_are_seen_at_once(&a, &[&a, &b]).await;
 }
+
+#[tokio::test]
+async fn seed_creates_demo_posts_follows_likes_and_videos() {
+    for app in spawn_apps().await {
+        let plan = blackroad_api::seed::SeedPlan {
+            users: 12,
+            transactions: 10,
+            blocks: 2,
+            difficulty: 1,
+            password: PASSWORD.into(),
+        };
+        blackroad_api::seed::seed(&app.state.db, &app.state.wallet_cipher, &plan)
+            .await
+            .expect("seeded");
+        for table in ["posts", "follows", "post_likes", "videos"] {
+            let n = app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await;
+            assert!(n > 0, "{table}: {n}");
+        }
+        let login = app.login("demo00000", PASSWORD).await;
+        let token = login.assert_ok()["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .graphql_as(
+                &token,
+                "{ feed(first: 50) { edges { node { author { username } likeCount } } }
+                   me { followingCount } videos(first: 50) { edges { node { title } } } }",
+                json!({}),
+            )
+            .await;
+        let data = res.assert_ok();
+        assert!(data["me"]["followingCount"].as_i64().unwrap() > 0);
+        assert!(data["feed"]["edges"].as_array().unwrap().len() > 1);
+        assert!(!data["videos"]["edges"].as_array().unwrap().is_empty());
+    }
+}
