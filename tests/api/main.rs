@@ -22,6 +22,7 @@ mod relay;
 mod rest;
 mod sessions;
 mod social;
+mod social_feed;
 mod social_live;
 mod subscriptions;
 mod users;
