@@ -202,3 +202,89 @@ async fn a_feed_page_costs_the_same_statements_whatever_its_size() {
         assert!(costs[1] <= 14, "{costs:?}");
     }
 }
+
+#[tokio::test]
+async fn paging_the_feed_while_posts_pour_in_never_skips_or_repeats() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        follow(&app, &alice, "bob").await.assert_ok();
+        let mut before = Vec::new();
+        for i in 0..12 {
+            before.push(format!("old {i}"));
+            post(&app, if i % 2 == 0 { &alice } else { &bob }, &before[i]).await;
+        }
+        let writer = async {
+            for i in 0..12 {
+                post(
+                    &app,
+                    if i % 2 == 0 { &bob } else { &alice },
+                    &format!("new {i}"),
+                )
+                .await;
+            }
+        };
+        let reader = async {
+            let mut seen = Vec::new();
+            let mut cursor = Value::Null;
+            loop {
+                let res = app
+                    .graphql_as(&alice.access, FEED, json!({"first": 3, "after": cursor}))
+                    .await;
+                let feed = res.assert_ok()["feed"].clone();
+                for edge in feed["edges"].as_array().unwrap() {
+                    seen.push(edge["node"]["body"].as_str().unwrap().to_owned());
+                }
+                if feed["pageInfo"]["hasNextPage"] != true {
+                    return seen;
+                }
+                cursor = feed["pageInfo"]["endCursor"].clone();
+            }
+        };
+        let ((), seen) = tokio::join!(writer, reader);
+        let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+        assert_eq!(unique.len(), seen.len(), "repeated: {seen:?}");
+        let old: Vec<&String> = seen.iter().filter(|b| b.starts_with("old")).collect();
+        let expected: Vec<&String> = before.iter().rev().collect();
+        assert_eq!(old, expected, "every older post once, newest first");
+    }
+}
+
+#[tokio::test]
+async fn comments_page_with_cursors() {
+    const PAGE: &str = "query($id: ID!, $after: String) { post(id: $id) {
+        comments(first: 2, after: $after) { pageInfo { hasNextPage endCursor }
+        edges { node { body } } } } }";
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let id = post(&app, &alice, "thread").await;
+        for body in ["1", "2", "3", "4", "5"] {
+            app.graphql_as(
+                &alice.access,
+                COMMENT,
+                json!({"input": {"postId": id, "body": body}}),
+            )
+            .await
+            .assert_ok();
+        }
+        let mut cursor = Value::Null;
+        let mut bodies = Vec::new();
+        loop {
+            let res = app.graphql(PAGE, json!({"id": id, "after": cursor})).await;
+            let page = res.assert_ok()["post"]["comments"].clone();
+            for edge in page["edges"].as_array().unwrap() {
+                bodies.push(edge["node"]["body"].as_str().unwrap().to_owned());
+            }
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            cursor = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(bodies, ["1", "2", "3", "4", "5"]);
+        let bad = app
+            .graphql(PAGE, json!({"id": id, "after": "bm9wZQ"}))
+            .await;
+        bad.assert_error("BAD_USER_INPUT");
+        assert_eq!(bad.error_field(), Some("after"));
+    }
+}
