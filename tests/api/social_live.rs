@@ -265,3 +265,68 @@ async fn seed_creates_demo_posts_follows_likes_and_videos() {
         assert!(!data["videos"]["edges"].as_array().unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn every_social_mutation_writes_its_audit_event() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let id = post(&app, &alice, "audited").await;
+        follow(&app, &bob, "alice").await.assert_ok();
+        let like = json!({"input": {"postId": id}});
+        app.graphql_as(&bob.access, LIKE, like.clone())
+            .await
+            .assert_ok();
+        app.graphql_as(
+            &bob.access,
+            "mutation($input: LikePostInput!) { unlikePost(input: $input) { id } }",
+            like,
+        )
+        .await
+        .assert_ok();
+        let comment = app
+            .graphql_as(
+                &bob.access,
+                COMMENT,
+                json!({"input": {"postId": id, "body": "hi"}}),
+            )
+            .await;
+        let comment_id = comment.assert_ok()["addComment"]["id"].clone();
+        for (query, input) in [
+            (
+                "mutation($input: DeleteCommentInput!) { deleteComment(input: $input) }",
+                json!({"id": comment_id}),
+            ),
+            (
+                "mutation($input: FollowInput!) { unfollow(input: $input) { id } }",
+                json!({"username": "alice"}),
+            ),
+        ] {
+            app.graphql_as(&bob.access, query, json!({"input": input}))
+                .await
+                .assert_ok();
+        }
+        app.graphql_as(
+            &alice.access,
+            "mutation($input: DeletePostInput!) { deletePost(input: $input) }",
+            json!({"input": {"id": id}}),
+        )
+        .await
+        .assert_ok();
+        let mut actions = Vec::new();
+        for action in [
+            "social.post.create",
+            "social.follow",
+            "social.post.like",
+            "social.post.unlike",
+            "social.comment.add",
+            "social.comment.delete",
+            "social.unfollow",
+            "social.post.delete",
+        ] {
+            let sql = format!("SELECT COUNT(*) FROM events WHERE action = '{action}'");
+            actions.push((action, app.scalar(&sql).await));
+        }
+        assert!(actions.iter().all(|(_, n)| *n == 1), "{actions:?}");
+    }
+}
