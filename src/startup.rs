@@ -311,8 +311,19 @@ fn cors(config: &Config) -> Option<CorsLayer> {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             HeaderName::from_static("x-request-id"),
+            // Uploads' CSRF preflight headers, and conditional or partial downloads.
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+            header::RANGE,
+            header::IF_NONE_MATCH,
+            header::IF_RANGE,
         ])
-        .expose_headers([HeaderName::from_static("x-request-id")]);
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            header::ETAG,
+            header::CONTENT_RANGE,
+            header::CONTENT_DISPOSITION,
+        ]);
     if origins.iter().any(|o| o == "*") {
         return Some(base.allow_origin(AllowOrigin::any()));
     }

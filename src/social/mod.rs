@@ -7,6 +7,7 @@ pub mod entity;
 pub mod graphql;
 mod message;
 mod repo;
+mod seed;
 mod service;
 
 pub use audit::SocialAction;
@@ -14,6 +15,7 @@ pub use entity::{comment::Model as CommentModel, post::Model as PostModel};
 pub use graphql::{UserConnection, user_connection};
 pub use message::PostAdded;
 pub use repo::{ChildPage, feed_page, follows, post_by_id};
+pub use seed::{SocialSeeded, seed_demo};
 pub use service::{
     MAX_COMMENT_CHARS, MAX_POST_CHARS, add_comment, create_post, delete_comment, delete_post,
     follow, like_post, unfollow, unlike_post,

@@ -334,3 +334,44 @@ async fn identical_content_is_stored_once_and_removed_with_its_last_file() {
         assert_eq!(res.bytes().await.unwrap().as_ref(), b"shared bytes");
     }
 }
+
+#[tokio::test]
+async fn parallel_uploads_cannot_overrun_the_quota() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |c| {
+            c.files.max_upload_bytes = 1000;
+            c.files.file_quota_bytes = 2500;
+        })
+        .await;
+        let alice = app.register("alice").await;
+        // Each passes the streaming check (nothing is used yet); the reservation decides.
+        let names: Vec<String> = (0..5).map(|i| format!("f{i}.bin")).collect();
+        let results = futures_util::future::join_all(names.iter().enumerate().map(|(i, name)| {
+            upload_with(
+                &app,
+                Some(&alice.access),
+                None,
+                name,
+                vec![i as u8; 900],
+                true,
+            )
+        }))
+        .await;
+        let stored = results
+            .iter()
+            .filter(|r| r.body["errors"].is_null())
+            .count();
+        assert_eq!(stored, 2, "{results:?}");
+        for refused in results.iter().filter(|r| !r.body["errors"].is_null()) {
+            assert_eq!(
+                refused.body["errors"][0]["extensions"]["limit"], "storageQuota",
+                "{refused:?}"
+            );
+        }
+        let usage = app.graphql_as(&alice.access, USAGE, json!({})).await;
+        assert_eq!(usage.assert_ok()["storageUsage"]["usedBytes"], 1800);
+        assert_eq!(count_nodes(&app).await, 3);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM file_blobs").await, 2);
+        assert_eq!(spooled(&app), 0);
+    }
+}

@@ -212,3 +212,37 @@ async fn folder_listings_take_a_constant_number_of_statements() {
         assert!(counts[1] <= 12, "{counts:?}");
     }
 }
+
+#[tokio::test]
+async fn uploads_count_against_the_mutation_rate_limit() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |c| c.rate_limit_mutation = 2).await;
+        let alice = app.register("alice").await;
+        upload(&app, &alice.access, None, "one.txt", b"1").await;
+        let res = crate::files::upload_with(
+            &app,
+            Some(&alice.access),
+            None,
+            "two.txt",
+            b"2".to_vec(),
+            true,
+        )
+        .await;
+        res.assert_ok();
+        let res = crate::files::upload_with(
+            &app,
+            Some(&alice.access),
+            None,
+            "three.txt",
+            b"3".to_vec(),
+            true,
+        )
+        .await;
+        assert_eq!(res.status, reqwest::StatusCode::TOO_MANY_REQUESTS);
+        res.assert_error("RATE_LIMITED");
+        let found = app
+            .graphql_as(&alice.access, SEARCH, json!({"name": "three"}))
+            .await;
+        assert!(names(&found).is_empty());
+    }
+}

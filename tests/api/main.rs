@@ -25,6 +25,7 @@ mod relay;
 mod rest;
 mod sessions;
 mod social;
+mod social_feed;
 mod social_live;
 mod subscriptions;
 mod users;

@@ -228,3 +228,105 @@ async fn a_second_instance_sees_a_new_post_like_or_follow_at_once() {
     .await;
     writes_are_seen_at_once(&a, &[&a, &b]).await;
 }
+
+#[tokio::test]
+async fn seed_creates_demo_posts_follows_likes_and_videos() {
+    for app in spawn_apps().await {
+        let plan = blackroad_api::seed::SeedPlan {
+            users: 12,
+            transactions: 10,
+            blocks: 2,
+            difficulty: 1,
+            password: PASSWORD.into(),
+        };
+        blackroad_api::seed::seed(&app.state.db, &app.state.wallet_cipher, &plan)
+            .await
+            .expect("seeded");
+        for table in ["posts", "follows", "post_likes", "videos"] {
+            let n = app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await;
+            assert!(n > 0, "{table}: {n}");
+        }
+        let login = app.login("demo00000", PASSWORD).await;
+        let token = login.assert_ok()["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .graphql_as(
+                &token,
+                "{ feed(first: 50) { edges { node { author { username } likeCount } } }
+                   me { followingCount } videos(first: 50) { edges { node { title } } } }",
+                json!({}),
+            )
+            .await;
+        let data = res.assert_ok();
+        assert!(data["me"]["followingCount"].as_i64().unwrap() > 0);
+        assert!(data["feed"]["edges"].as_array().unwrap().len() > 1);
+        assert!(!data["videos"]["edges"].as_array().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn every_social_mutation_writes_its_audit_event() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let id = post(&app, &alice, "audited").await;
+        follow(&app, &bob, "alice").await.assert_ok();
+        let like = json!({"input": {"postId": id}});
+        app.graphql_as(&bob.access, LIKE, like.clone())
+            .await
+            .assert_ok();
+        app.graphql_as(
+            &bob.access,
+            "mutation($input: LikePostInput!) { unlikePost(input: $input) { id } }",
+            like,
+        )
+        .await
+        .assert_ok();
+        let comment = app
+            .graphql_as(
+                &bob.access,
+                COMMENT,
+                json!({"input": {"postId": id, "body": "hi"}}),
+            )
+            .await;
+        let comment_id = comment.assert_ok()["addComment"]["id"].clone();
+        for (query, input) in [
+            (
+                "mutation($input: DeleteCommentInput!) { deleteComment(input: $input) }",
+                json!({"id": comment_id}),
+            ),
+            (
+                "mutation($input: FollowInput!) { unfollow(input: $input) { id } }",
+                json!({"username": "alice"}),
+            ),
+        ] {
+            app.graphql_as(&bob.access, query, json!({"input": input}))
+                .await
+                .assert_ok();
+        }
+        app.graphql_as(
+            &alice.access,
+            "mutation($input: DeletePostInput!) { deletePost(input: $input) }",
+            json!({"input": {"id": id}}),
+        )
+        .await
+        .assert_ok();
+        let mut actions = Vec::new();
+        for action in [
+            "social.post.create",
+            "social.follow",
+            "social.post.like",
+            "social.post.unlike",
+            "social.comment.add",
+            "social.comment.delete",
+            "social.unfollow",
+            "social.post.delete",
+        ] {
+            let sql = format!("SELECT COUNT(*) FROM events WHERE action = '{action}'");
+            actions.push((action, app.scalar(&sql).await));
+        }
+        assert!(actions.iter().all(|(_, n)| *n == 1), "{actions:?}");
+    }
+}

@@ -369,3 +369,35 @@ async fn a_video_page_costs_the_same_statements_whatever_its_size() {
         assert_eq!(costs[0], costs[1], "{costs:?}");
     }
 }
+
+#[tokio::test]
+async fn every_video_mutation_writes_its_audit_event() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        let id = publish(&app, &alice, "clip", "PUBLIC").await;
+        for (query, input) in [
+            (UPDATE, json!({"id": id, "title": "renamed"})),
+            (VIEW, json!({"videoId": id})),
+            (VIEW, json!({"videoId": id})),
+            (REACT, json!({"videoId": id, "reaction": "LIKE"})),
+            (DELETE, json!({"id": id})),
+        ] {
+            app.graphql_as(&alice.access, query, json!({"input": input}))
+                .await
+                .assert_ok();
+        }
+        let actions = [
+            "video.publish",
+            "video.update",
+            "video.view",
+            "video.react",
+            "video.delete",
+        ];
+        let mut counts = Vec::new();
+        for action in actions {
+            let sql = format!("SELECT COUNT(*) FROM events WHERE action = '{action}'");
+            counts.push(app.scalar(&sql).await);
+        }
+        assert_eq!(counts, [1, 1, 2, 1, 1]);
+    }
+}
