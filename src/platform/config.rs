@@ -124,6 +124,7 @@ pub struct Config {
     pub users: crate::users::UsersConfig,
     #[serde(skip)]
     pub files: crate::files::FilesConfig,
+    #[serde(skip)]
     pub video: crate::video::VideoConfig,
 }
 
