@@ -13,6 +13,7 @@ mod helpers;
 mod http_extra;
 mod http_spec;
 mod load;
+mod mail;
 mod nodes;
 mod notifications;
 mod order;

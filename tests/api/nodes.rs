@@ -36,6 +36,7 @@ async fn every_node_type_round_trips_through_node() {
                 json!({}),
             )
             .await;
+        let mail = crate::mail::send_mail(&app, &alice, &["bob"], "Hello", None).await;
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -62,6 +63,11 @@ async fn every_node_type_round_trips_through_node() {
                 "Notification",
                 notification.assert_ok()["notifications"]["edges"][0]["node"]["id"].clone(),
                 &bob,
+            ),
+            (
+                "MailMessage",
+                mail.assert_ok()["sendMail"]["id"].clone(),
+                &alice,
             ),
         ];
         let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();
