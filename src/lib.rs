@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod chain;
+pub mod devices;
 pub mod graphql;
 pub mod http;
 pub mod mail;

@@ -81,6 +81,7 @@ nodes! {
     Event => crate::audit::graphql::Event,
     Notification => crate::notifications::graphql::Notification,
     MailMessage => crate::mail::graphql::MailMessage,
+    Device => crate::devices::graphql::Device,
 }
 
 #[derive(Default)]

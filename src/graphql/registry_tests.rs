@@ -179,7 +179,12 @@ fn audit_actions_write_known_tags() {
                 .iter()
                 .flat_map(|a| a.writes()),
         )
-        .chain(crate::mail::MailAction::ALL.iter().flat_map(|a| a.writes()));
+        .chain(crate::mail::MailAction::ALL.iter().flat_map(|a| a.writes()))
+        .chain(
+            crate::devices::DeviceAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
+        );
     for tag in writes {
         assert!(
             known.contains(tag),

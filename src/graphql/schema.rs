@@ -14,6 +14,7 @@ use crate::{
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
+    devices::graphql::{DevicesMutation, DevicesQuery, DevicesSubscription},
     mail::graphql::{MailMutation, MailQuery, MailSubscription},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
@@ -35,6 +36,7 @@ pub struct Query(
     EventsQuery,
     NotificationsQuery,
     MailQuery,
+    DevicesQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct Mutation(
     ChainMutation,
     NotificationsMutation,
     MailMutation,
+    DevicesMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -53,6 +56,7 @@ pub struct Subscription(
     EventsSubscription,
     NotificationsSubscription,
     MailSubscription,
+    DevicesSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
@@ -145,6 +149,11 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
         mutations: crate::mail::graphql::MUTATION_TAGS,
         types: &[],
         fields: crate::mail::graphql::FIELD_TAGS,
+    },
+    DomainTags {
+        mutations: crate::devices::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
     },
 ];
 

@@ -6,6 +6,7 @@ mod browser;
 mod cache;
 mod chain;
 mod cli;
+mod devices;
 mod fanout;
 mod graphql_http;
 mod hardening;

@@ -37,6 +37,13 @@ async fn every_node_type_round_trips_through_node() {
             )
             .await;
         let mail = crate::mail::send_mail(&app, &alice, &["bob"], "Hello", None).await;
+        let device = app
+            .graphql_as(
+                &alice.access,
+                "mutation { registerDevice(input: {name: \"Laptop\", kind: \"laptop\"}) { id } }",
+                json!({}),
+            )
+            .await;
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -63,6 +70,11 @@ async fn every_node_type_round_trips_through_node() {
                 "Notification",
                 notification.assert_ok()["notifications"]["edges"][0]["node"]["id"].clone(),
                 &bob,
+            ),
+            (
+                "Device",
+                device.assert_ok()["registerDevice"]["id"].clone(),
+                &alice,
             ),
             (
                 "MailMessage",
