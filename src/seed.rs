@@ -212,9 +212,16 @@ pub async fn seed(
             .exec_without_returning(&txn)
             .await?;
     }
+    let user_ids: Vec<Uuid> = wallets.iter().map(|w| w.user_id).collect();
+    let mail = crate::mail::seed_demo(&txn, &user_ids, start)
+        .await
+        .map_err(AppError::into_anyhow)?;
+    let devices = crate::devices::seed_demo(&txn, &user_ids, start)
+        .await
+        .map_err(AppError::into_anyhow)?;
     txn.commit().await.context("committing the demo data")?;
     println!(
-        "seeded {} users (password {:?}), {} transactions, {} blocks",
+        "seeded {} users (password {:?}), {} transactions, {} blocks, {mail} mail messages, {devices} devices",
         plan.users,
         plan.password,
         txs.len(),

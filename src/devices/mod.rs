@@ -7,6 +7,7 @@ pub mod entity;
 pub mod graphql;
 mod message;
 mod repo;
+mod seed;
 mod service;
 mod watcher;
 
@@ -15,6 +16,7 @@ pub use config::DevicesConfig;
 pub use entity::Model as DeviceModel;
 pub use message::DeviceStatusChanged;
 pub use repo::of_owner;
+pub use seed::seed_demo;
 pub use service::{
     MAX_DEVICES_PER_USER, MAX_STATUS_BYTES, NewDevice, heartbeat, is_online, online_count,
     register, remove,

@@ -7,12 +7,14 @@ pub mod entity;
 pub mod graphql;
 mod message;
 mod repo;
+mod seed;
 mod service;
 
 pub use audit::MailAction;
 pub use entity::message::Model as MailModel;
 pub use message::MailReceived;
 pub use repo::{MailFilter, page};
+pub use seed::seed_demo;
 pub use service::{
     Folder, MAX_BODY_CHARS, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, NewMail, UnknownRecipient, delete,
     mark_read, move_to, search_needle, send, unread_count,

@@ -72,7 +72,7 @@ async fn a_device_is_online_after_a_heartbeat_and_keeps_its_status() {
         assert_eq!(device["online"], false, "offline until its first heartbeat");
         assert_eq!(device["lastSeenAt"], Value::Null);
         assert_eq!(device["status"], Value::Null);
-        assert_eq!(devices(&app, &alice).await, [device.clone()]);
+        assert_eq!(devices(&app, &alice).await, std::slice::from_ref(&device));
         assert_eq!(online_count(&app, &alice).await, 0);
 
         let status = json!({"battery": 87, "charging": true, "apps": ["mail"]});
@@ -289,5 +289,45 @@ async fn regular_heartbeats_keep_a_device_online() {
         }
         let offline = alices.next_data("d").await;
         assert_eq!(offline["deviceStatusChanged"]["online"], false);
+    }
+}
+
+#[tokio::test]
+async fn the_demo_seed_includes_mail_and_devices() {
+    for app in spawn_apps().await {
+        let plan = blackroad_api::seed::SeedPlan {
+            users: 3,
+            transactions: 2,
+            blocks: 1,
+            difficulty: 1,
+            password: PASSWORD.to_owned(),
+        };
+        blackroad_api::seed::seed(&app.state.db, &app.state.wallet_cipher, &plan)
+            .await
+            .unwrap();
+        // Two conversations of two messages, two copies each; two devices per user.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM mail_messages").await, 8);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM devices").await, 6);
+        let login = app.login("demo00001", PASSWORD).await;
+        let token = login.assert_ok()["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .graphql_as(
+                &token,
+                "{ mailbox { edges { node { subject thread { id } } } } devices { name online } }",
+                json!({}),
+            )
+            .await;
+        let data = res.assert_ok();
+        let inbox = data["mailbox"]["edges"].as_array().unwrap();
+        assert_eq!(
+            inbox.len(),
+            2,
+            "a welcome from demo00000, a reply from demo00002"
+        );
+        assert_eq!(data["devices"].as_array().unwrap().len(), 2);
+        assert_eq!(data["devices"][0]["online"], false);
     }
 }
