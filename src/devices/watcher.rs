@@ -22,11 +22,12 @@ const MIN_WAIT: Duration = Duration::from_millis(100);
 /// Cache tag of everything devices show.
 const TAG: &str = "Device";
 
-/// Starts the watcher; it ends with the app.
-pub fn start(state: &AppState) {
-    let weak = std::sync::Arc::downgrade(&state.0);
+/// Starts the watcher; it ends with the app. The first read happens here, before the server
+/// takes requests, so a fresh server runs no statements of its own while it is idle.
+pub async fn start(state: &AppState) {
     let sub = state.bus.subscribe::<DeviceStatusChanged>();
-    tokio::spawn(run(weak, sub));
+    let oldest = earliest(state).await.ok();
+    tokio::spawn(run(std::sync::Arc::downgrade(&state.0), sub, oldest));
 }
 
 fn upgrade(weak: &Weak<AppStateInner>) -> Option<AppState> {
@@ -59,9 +60,10 @@ async fn sweep(state: &AppState) -> Result<(), ()> {
 async fn run(
     weak: Weak<AppStateInner>,
     mut sub: crate::platform::pubsub::Subscription<DeviceStatusChanged>,
+    // `None`: unknown (read it); `Some(None)`: nothing pending; `Some(Some(t))`: the oldest
+    // unannounced heartbeat may be `t`.
+    mut oldest: Option<Option<DateTime<Utc>>>,
 ) {
-    // `None`: nothing pending; `Some(t)`: the oldest unannounced heartbeat may be `t`.
-    let mut oldest: Option<Option<DateTime<Utc>>> = None;
     loop {
         let Some(state) = upgrade(&weak) else {
             return;
