@@ -165,6 +165,7 @@ impl Application {
         {
             tracing::info!(username = %name, "made admin by ADMIN_USERNAMES");
         }
+        crate::devices::start_offline_watcher(&state).await;
         let router = router(state.clone())?;
         let address = SocketAddr::new(state.config.host, state.config.port);
         let listener = listen(address).await?;

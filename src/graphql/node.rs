@@ -85,6 +85,8 @@ nodes! {
     Post => crate::social::graphql::Post,
     Comment => crate::social::graphql::Comment,
     Video => crate::video::graphql::Video,
+    MailMessage => crate::mail::graphql::MailMessage,
+    Device => crate::devices::graphql::Device,
 }
 
 #[derive(Default)]

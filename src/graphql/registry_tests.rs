@@ -193,6 +193,13 @@ fn audit_actions_write_known_tags() {
             crate::video::VideoAction::ALL
                 .iter()
                 .flat_map(|a| a.writes()),
+        )
+        .chain(
+        .chain(crate::mail::MailAction::ALL.iter().flat_map(|a| a.writes()))
+        .chain(
+            crate::devices::DeviceAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
         );
     for tag in writes {
         assert!(

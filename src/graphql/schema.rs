@@ -15,6 +15,8 @@ use crate::{
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
     files::graphql::{FilesMutation, FilesQuery},
+    devices::graphql::{DevicesMutation, DevicesQuery, DevicesSubscription},
+    mail::graphql::{MailMutation, MailQuery, MailSubscription},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
@@ -39,6 +41,8 @@ pub struct Query(
     FilesQuery,
     SocialQuery,
     VideoQuery,
+    MailQuery,
+    DevicesQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -51,6 +55,8 @@ pub struct Mutation(
     FilesMutation,
     SocialMutation,
     VideoMutation,
+    MailMutation,
+    DevicesMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -59,6 +65,8 @@ pub struct Subscription(
     EventsSubscription,
     NotificationsSubscription,
     SocialSubscription,
+    MailSubscription,
+    DevicesSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
@@ -160,6 +168,16 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
     },
     DomainTags {
         mutations: crate::video::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::mail::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: crate::mail::graphql::FIELD_TAGS,
+    },
+    DomainTags {
+        mutations: crate::devices::graphql::MUTATION_TAGS,
         types: &[],
         fields: &[],
     },

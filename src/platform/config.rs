@@ -126,6 +126,8 @@ pub struct Config {
     pub files: crate::files::FilesConfig,
     #[serde(skip)]
     pub video: crate::video::VideoConfig,
+    #[serde(skip)]
+    pub devices: crate::devices::DevicesConfig,
 }
 
 impl Default for Config {
@@ -189,6 +191,7 @@ impl Default for Config {
             users: Default::default(),
             files: Default::default(),
             video: Default::default(),
+            devices: Default::default(),
         }
     }
 }
@@ -271,7 +274,7 @@ macro_rules! sections {
     };
 }
 
-sections!(auth, wallet, chain, users, files, video);
+sections!(auth, wallet, chain, users, files, video, devices);
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.

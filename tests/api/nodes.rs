@@ -58,6 +58,11 @@ async fn every_node_type_round_trips_through_node() {
                 &alice.access,
                 "mutation { publishVideo(input: {title: \"t\", url: \"https://v.example/1\",
                     durationSeconds: 5, visibility: PRIVATE}) { id } }",
+        let mail = crate::mail::send_mail(&app, &alice, &["bob"], "Hello", None).await;
+        let device = app
+            .graphql_as(
+                &alice.access,
+                "mutation { registerDevice(input: {name: \"Laptop\", kind: \"laptop\"}) { id } }",
                 json!({}),
             )
             .await;
@@ -99,6 +104,14 @@ async fn every_node_type_round_trips_through_node() {
             (
                 "Video",
                 video.assert_ok()["publishVideo"]["id"].clone(),
+            (
+                "Device",
+                device.assert_ok()["registerDevice"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "MailMessage",
+                mail.assert_ok()["sendMail"]["id"].clone(),
                 &alice,
             ),
         ];
