@@ -6,8 +6,9 @@
 pub mod audit;
 pub mod auth;
 pub mod chain;
-pub mod files;
+pub mod dashboard;
 pub mod devices;
+pub mod files;
 pub mod graphql;
 pub mod http;
 pub mod mail;

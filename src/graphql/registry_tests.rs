@@ -194,7 +194,6 @@ fn audit_actions_write_known_tags() {
                 .iter()
                 .flat_map(|a| a.writes()),
         )
-        .chain(
         .chain(crate::mail::MailAction::ALL.iter().flat_map(|a| a.writes()))
         .chain(
             crate::devices::DeviceAction::ALL

@@ -14,8 +14,9 @@ use crate::{
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
-    files::graphql::{FilesMutation, FilesQuery},
+    dashboard::graphql::DashboardQuery,
     devices::graphql::{DevicesMutation, DevicesQuery, DevicesSubscription},
+    files::graphql::{FilesMutation, FilesQuery},
     mail::graphql::{MailMutation, MailQuery, MailSubscription},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
@@ -43,6 +44,7 @@ pub struct Query(
     VideoQuery,
     MailQuery,
     DevicesQuery,
+    DashboardQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -179,6 +181,11 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
     DomainTags {
         mutations: crate::devices::graphql::MUTATION_TAGS,
         types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: &[],
+        types: crate::dashboard::graphql::TYPE_TAGS,
         fields: &[],
     },
 ];

@@ -14,7 +14,7 @@ pub use audit::SocialAction;
 pub use entity::{comment::Model as CommentModel, post::Model as PostModel};
 pub use graphql::{UserConnection, user_connection};
 pub use message::PostAdded;
-pub use repo::{ChildPage, feed_page, follows, post_by_id};
+pub use repo::{ChildPage, ProfileCounts, feed_page, follows, post_by_id, profile_counts};
 pub use seed::{SocialSeeded, seed_demo};
 pub use service::{
     MAX_COMMENT_CHARS, MAX_POST_CHARS, add_comment, create_post, delete_comment, delete_post,

@@ -393,3 +393,31 @@ pub async fn delete_comment(db: &impl ConnectionTrait, id: Uuid) -> AppResult<bo
         .rows_affected
         == 1)
 }
+
+/// A user's followers, followings and posts, in one statement (for the dashboard).
+pub async fn profile_counts(db: &impl ConnectionTrait, user: Uuid) -> AppResult<ProfileCounts> {
+    let mut sql = crate::platform::sql::SqlBuilder::new(db.get_database_backend());
+    sql.push("SELECT (SELECT COUNT(*) FROM follows WHERE followee_id = ")
+        .bind(user)
+        .push(") AS followers, (SELECT COUNT(*) FROM follows WHERE follower_id = ")
+        .bind(user)
+        .push(") AS following, (SELECT COUNT(*) FROM posts WHERE author_id = ")
+        .bind(user)
+        .push(") AS posts");
+    let rows = sql.all(db).await?;
+    let Some(row) = rows.first() else {
+        return Ok(ProfileCounts::default());
+    };
+    Ok(ProfileCounts {
+        followers: row.try_get("", "followers")?,
+        following: row.try_get("", "following")?,
+        posts: row.try_get("", "posts")?,
+    })
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProfileCounts {
+    pub followers: i64,
+    pub following: i64,
+    pub posts: i64,
+}

@@ -6,6 +6,7 @@ mod browser;
 mod cache;
 mod chain;
 mod cli;
+mod dashboard;
 mod devices;
 mod fanout;
 mod files;

@@ -58,6 +58,9 @@ async fn every_node_type_round_trips_through_node() {
                 &alice.access,
                 "mutation { publishVideo(input: {title: \"t\", url: \"https://v.example/1\",
                     durationSeconds: 5, visibility: PRIVATE}) { id } }",
+                json!({}),
+            )
+            .await;
         let mail = crate::mail::send_mail(&app, &alice, &["bob"], "Hello", None).await;
         let device = app
             .graphql_as(
@@ -104,6 +107,8 @@ async fn every_node_type_round_trips_through_node() {
             (
                 "Video",
                 video.assert_ok()["publishVideo"]["id"].clone(),
+                &alice,
+            ),
             (
                 "Device",
                 device.assert_ok()["registerDevice"]["id"].clone(),
