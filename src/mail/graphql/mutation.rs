@@ -34,8 +34,9 @@ pub struct SendMailInput {
 #[derive(InputObject)]
 pub struct MarkMailReadInput {
     pub ids: Vec<ID>,
-    #[graphql(default = true)]
-    pub read: bool,
+    /// `false` marks them unread; null, like omitted, means read.
+    #[graphql(default_with = "Some(true)")]
+    pub read: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -115,8 +116,14 @@ impl MailMutation {
     ) -> Result<Vec<MailMessage>> {
         let viewer = ctx.viewer()?.require()?;
         let ids = mail_ids(&input.ids)?;
-        let changed =
-            mail::mark_read(ctx.state()?, &ctx.audit(), viewer.user.id, &ids, input.read).await?;
+        let changed = mail::mark_read(
+            ctx.state()?,
+            &ctx.audit(),
+            viewer.user.id,
+            &ids,
+            input.read.unwrap_or(true),
+        )
+        .await?;
         Ok(changed.into_iter().map(MailMessage).collect())
     }
 
