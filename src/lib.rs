@@ -6,14 +6,20 @@
 pub mod audit;
 pub mod auth;
 pub mod chain;
+pub mod dashboard;
+pub mod devices;
+pub mod files;
 pub mod graphql;
 pub mod http;
+pub mod mail;
 pub mod notifications;
 pub mod platform;
 pub mod seed;
+pub mod social;
 pub mod startup;
 pub mod state;
 pub mod users;
+pub mod video;
 pub mod wallet;
 
 /// The configuration, at the path tools and tests know it by.

@@ -212,9 +212,22 @@ pub async fn seed(
             .exec_without_returning(&txn)
             .await?;
     }
+    let user_ids: Vec<Uuid> = wallets.iter().map(|w| w.user_id).collect();
+    let social = crate::social::seed_demo(&txn, &user_ids, &mut rng, start).await?;
+    let (videos, reactions) = crate::video::seed_demo(&txn, &user_ids, &mut rng, start).await?;
+    let mail = crate::mail::seed_demo(&txn, &user_ids, start)
+        .await
+        .map_err(AppError::into_anyhow)?;
+    let devices = crate::devices::seed_demo(&txn, &user_ids, start)
+        .await
+        .map_err(AppError::into_anyhow)?;
     txn.commit().await.context("committing the demo data")?;
     println!(
-        "seeded {} users (password {:?}), {} transactions, {} blocks",
+        "seeded {} posts, {} follows, {} likes, {} comments, {videos} videos, {reactions} video reactions",
+        social.posts, social.follows, social.likes, social.comments
+    );
+    println!(
+        "seeded {} users (password {:?}), {} transactions, {} blocks, {mail} mail messages, {devices} devices",
         plan.users,
         plan.password,
         txs.len(),

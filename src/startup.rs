@@ -165,6 +165,7 @@ impl Application {
         {
             tracing::info!(username = %name, "made admin by ADMIN_USERNAMES");
         }
+        crate::devices::start_offline_watcher(&state).await;
         let router = router(state.clone())?;
         let address = SocketAddr::new(state.config.host, state.config.port);
         let listener = listen(address).await?;
@@ -311,8 +312,19 @@ fn cors(config: &Config) -> Option<CorsLayer> {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             HeaderName::from_static("x-request-id"),
+            // Uploads' CSRF preflight headers, and conditional or partial downloads.
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+            header::RANGE,
+            header::IF_NONE_MATCH,
+            header::IF_RANGE,
         ])
-        .expose_headers([HeaderName::from_static("x-request-id")]);
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            header::ETAG,
+            header::CONTENT_RANGE,
+            header::CONTENT_DISPOSITION,
+        ]);
     if origins.iter().any(|o| o == "*") {
         return Some(base.allow_origin(AllowOrigin::any()));
     }
@@ -338,6 +350,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics_text))
         .route("/api/auth/refresh", post(refresh::refresh))
+        .route("/files/{id}", get(crate::files::http::download))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state.clone())
         .merge(graphql_routes)
@@ -358,7 +371,11 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
             .layer(
                 CompressionLayer::new()
                     .quality(CompressionLevel::Precise(DYNAMIC_COMPRESSION))
-                    .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))),
+                    .compress_when(
+                        DefaultPredicate::new()
+                            .and(SizeAbove::new(COMPRESS_ABOVE))
+                            .and(crate::files::http::compressible),
+                    ),
             )
             .layer(DefaultBodyLimit::max(state.config.body_limit_bytes)),
     ))

@@ -8,6 +8,11 @@ mod columns;
 mod genesis;
 mod m20261125_000001_initial;
 mod m20261126_000010_notifications;
+mod m20261126_000020_social;
+mod m20261126_000030_video;
+mod m20261126_000040_mail;
+mod m20261126_000050_devices;
+mod m20261126_000060_files;
 
 pub use genesis::{GENESIS_BLOCK_ID, GENESIS_PREVIOUS_HASH, block_hash, genesis_timestamp};
 
@@ -19,6 +24,11 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_initial::Migration),
             Box::new(m20261126_000010_notifications::Migration),
+            Box::new(m20261126_000020_social::Migration),
+            Box::new(m20261126_000030_video::Migration),
+            Box::new(m20261126_000040_mail::Migration),
+            Box::new(m20261126_000050_devices::Migration),
+            Box::new(m20261126_000060_files::Migration),
         ]
     }
 }

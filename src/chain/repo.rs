@@ -178,3 +178,23 @@ pub async fn chain_stats(db: &impl ConnectionTrait) -> AppResult<ChainStats> {
         average_block_time_seconds,
     })
 }
+
+/// Blocks the user has mined.
+pub async fn blocks_mined_by(db: &impl ConnectionTrait, miner: Uuid) -> AppResult<i64> {
+    Ok(block::Entity::find()
+        .filter(block::Column::MinerId.eq(miner))
+        .count(db)
+        .await? as i64)
+}
+
+/// Pending transfers to any wallet of the user, in one statement.
+pub async fn pending_incoming_of_owner(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<i64> {
+    SqlBuilder::new(db.get_database_backend())
+        .push("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM transactions WHERE status = ")
+        .bind(STATUS_PENDING)
+        .push(" AND to_address IN (SELECT address FROM wallets WHERE user_id = ")
+        .bind(owner)
+        .push(")")
+        .scalar_i64(db)
+        .await
+}

@@ -80,6 +80,13 @@ nodes! {
     Block => crate::chain::graphql::Block,
     Event => crate::audit::graphql::Event,
     Notification => crate::notifications::graphql::Notification,
+    Folder => crate::files::graphql::Folder,
+    File => crate::files::graphql::File,
+    Post => crate::social::graphql::Post,
+    Comment => crate::social::graphql::Comment,
+    Video => crate::video::graphql::Video,
+    MailMessage => crate::mail::graphql::MailMessage,
+    Device => crate::devices::graphql::Device,
 }
 
 #[derive(Default)]

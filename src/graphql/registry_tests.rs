@@ -178,6 +178,27 @@ fn audit_actions_write_known_tags() {
             crate::notifications::NotificationAction::ALL
                 .iter()
                 .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::files::FileAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::social::SocialAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
+        )
+        .chain(
+            crate::video::VideoAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
+        )
+        .chain(crate::mail::MailAction::ALL.iter().flat_map(|a| a.writes()))
+        .chain(
+            crate::devices::DeviceAction::ALL
+                .iter()
+                .flat_map(|a| a.writes()),
         );
     for tag in writes {
         assert!(

@@ -14,14 +14,20 @@ use crate::{
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
+    dashboard::graphql::DashboardQuery,
+    devices::graphql::{DevicesMutation, DevicesQuery, DevicesSubscription},
+    files::graphql::{FilesMutation, FilesQuery},
+    mail::graphql::{MailMutation, MailQuery, MailSubscription},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
+    social::graphql::{SocialMutation, SocialQuery, SocialSubscription, UserSocial},
     state::AppState,
     users::{
         UserModel,
         graphql::{UserById, UserCore, UserRef, UsersMutation, UsersQuery},
     },
+    video::graphql::{VideoMutation, VideoQuery},
     wallet::graphql::{UserWallets, WalletMutation, WalletQuery},
 };
 
@@ -33,6 +39,12 @@ pub struct Query(
     ChainQuery,
     EventsQuery,
     NotificationsQuery,
+    FilesQuery,
+    SocialQuery,
+    VideoQuery,
+    MailQuery,
+    DevicesQuery,
+    DashboardQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +54,11 @@ pub struct Mutation(
     WalletMutation,
     ChainMutation,
     NotificationsMutation,
+    FilesMutation,
+    SocialMutation,
+    VideoMutation,
+    MailMutation,
+    DevicesMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -49,19 +66,23 @@ pub struct Subscription(
     ChainSubscription,
     EventsSubscription,
     NotificationsSubscription,
+    SocialSubscription,
+    MailSubscription,
+    DevicesSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
 #[derive(MergedObject)]
 #[graphql(name = "User")]
-pub struct User(UserCore, UserWallets, UserMining);
+pub struct User(UserCore, UserWallets, UserMining, UserSocial);
 
 impl User {
     pub fn from_ref(user: UserRef) -> Self {
         User(
             UserCore(user.clone()),
             UserWallets(user.clone()),
-            UserMining(user),
+            UserMining(user.clone()),
+            UserSocial(user),
         )
     }
 
@@ -136,6 +157,36 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
         mutations: crate::notifications::graphql::MUTATION_TAGS,
         types: &[],
         fields: crate::notifications::graphql::FIELD_TAGS,
+    },
+    DomainTags {
+        mutations: crate::files::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::social::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::video::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::mail::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: crate::mail::graphql::FIELD_TAGS,
+    },
+    DomainTags {
+        mutations: crate::devices::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: &[],
+        types: crate::dashboard::graphql::TYPE_TAGS,
+        fields: &[],
     },
 ];
 

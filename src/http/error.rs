@@ -22,7 +22,9 @@ pub fn status(err: &AppError) -> StatusCode {
         AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Limit { limit, .. } => match limit {
             Limit::Timeout | Limit::Concurrency => StatusCode::SERVICE_UNAVAILABLE,
-            Limit::BodySize => StatusCode::PAYLOAD_TOO_LARGE,
+            Limit::BodySize | Limit::UploadSize | Limit::StorageQuota => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             _ => StatusCode::BAD_REQUEST,
         },
         AppError::PersistedQueryNotFound => StatusCode::BAD_REQUEST,

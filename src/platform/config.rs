@@ -122,6 +122,12 @@ pub struct Config {
     pub chain: crate::chain::ChainConfig,
     #[serde(skip)]
     pub users: crate::users::UsersConfig,
+    #[serde(skip)]
+    pub files: crate::files::FilesConfig,
+    #[serde(skip)]
+    pub video: crate::video::VideoConfig,
+    #[serde(skip)]
+    pub devices: crate::devices::DevicesConfig,
 }
 
 impl Default for Config {
@@ -183,6 +189,9 @@ impl Default for Config {
             wallet: Default::default(),
             chain: Default::default(),
             users: Default::default(),
+            files: Default::default(),
+            video: Default::default(),
+            devices: Default::default(),
         }
     }
 }
@@ -265,7 +274,7 @@ macro_rules! sections {
     };
 }
 
-sections!(auth, wallet, chain, users);
+sections!(auth, wallet, chain, users, files, video, devices);
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.

@@ -22,6 +22,10 @@ pub enum Limit {
     BatchSize,
     Timeout,
     Concurrency,
+    /// One uploaded file over MAX_UPLOAD_BYTES.
+    UploadSize,
+    /// An upload that would take the user past FILE_QUOTA_BYTES.
+    StorageQuota,
 }
 
 impl Limit {
@@ -39,13 +43,17 @@ impl Limit {
             Limit::BatchSize => "batchSize",
             Limit::Timeout => "timeout",
             Limit::Concurrency => "concurrency",
+            Limit::UploadSize => "uploadSize",
+            Limit::StorageQuota => "storageQuota",
         }
     }
 
     pub fn code(self) -> &'static str {
         match self {
             Limit::Timeout | Limit::Concurrency => "SERVICE_UNAVAILABLE",
-            Limit::BodySize | Limit::BatchSize => "BAD_REQUEST",
+            Limit::BodySize | Limit::BatchSize | Limit::UploadSize | Limit::StorageQuota => {
+                "BAD_REQUEST"
+            }
             _ => "GRAPHQL_VALIDATION_FAILED",
         }
     }

@@ -13,8 +13,9 @@ pub use audit::WalletAction;
 pub use config::WalletConfig;
 pub use entity::Model as WalletModel;
 pub use repo::{
-    by_address, by_addresses, by_ids, by_owners, count_for_owner, create, credit, credit_primary,
-    debit_if_covered, is_valid_address, of_owner, primary_of, public_keys, total_balance,
+    balance_of_owner, by_address, by_addresses, by_ids, by_owners, count_for_owner, create, credit,
+    credit_primary, debit_if_covered, is_valid_address, of_owner, primary_of, public_keys,
+    total_balance,
 };
 pub use service::{MAX_WALLETS_PER_USER, create_wallet, set_primary_wallet};
 

@@ -240,3 +240,12 @@ pub async fn set_primary(
         ..wallet.clone()
     })
 }
+
+/// The sum of the owner's wallets' balances, in one statement.
+pub async fn balance_of_owner(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<i64> {
+    SqlBuilder::new(db.get_database_backend())
+        .push("SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM wallets WHERE user_id = ")
+        .bind(owner)
+        .scalar_i64(db)
+        .await
+}

@@ -36,6 +36,39 @@ async fn every_node_type_round_trips_through_node() {
                 json!({}),
             )
             .await;
+        let folder = crate::files::create_folder(&app, &alice.access, None, "docs").await;
+        let file = crate::files::upload(&app, &alice.access, None, "a.txt", b"a").await;
+        let post = app
+            .graphql_as(
+                &alice.access,
+                "mutation { createPost(input: {body: \"hi\"}) { id } }",
+                json!({}),
+            )
+            .await;
+        let post_id = post.assert_ok()["createPost"]["id"].clone();
+        let comment = app
+            .graphql_as(
+                &bob.access,
+                "mutation($p: ID!) { addComment(input: {postId: $p, body: \"yo\"}) { id } }",
+                json!({"p": post_id}),
+            )
+            .await;
+        let video = app
+            .graphql_as(
+                &alice.access,
+                "mutation { publishVideo(input: {title: \"t\", url: \"https://v.example/1\",
+                    durationSeconds: 5, visibility: PRIVATE}) { id } }",
+                json!({}),
+            )
+            .await;
+        let mail = crate::mail::send_mail(&app, &alice, &["bob"], "Hello", None).await;
+        let device = app
+            .graphql_as(
+                &alice.access,
+                "mutation { registerDevice(input: {name: \"Laptop\", kind: \"laptop\"}) { id } }",
+                json!({}),
+            )
+            .await;
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -62,6 +95,29 @@ async fn every_node_type_round_trips_through_node() {
                 "Notification",
                 notification.assert_ok()["notifications"]["edges"][0]["node"]["id"].clone(),
                 &bob,
+            ),
+            ("Folder", folder["id"].clone(), &alice),
+            ("File", file["id"].clone(), &alice),
+            ("Post", post_id, &alice),
+            (
+                "Comment",
+                comment.assert_ok()["addComment"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "Video",
+                video.assert_ok()["publishVideo"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "Device",
+                device.assert_ok()["registerDevice"]["id"].clone(),
+                &alice,
+            ),
+            (
+                "MailMessage",
+                mail.assert_ok()["sendMail"]["id"].clone(),
+                &alice,
             ),
         ];
         let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();

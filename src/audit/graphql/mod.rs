@@ -6,7 +6,7 @@ mod types;
 
 pub use query::EventsQuery;
 pub use subscription::EventsSubscription;
-pub use types::Event;
+pub use types::{EVENT_CURSOR, Event};
 
 /// The audit log is written by every mutation and never by one of its own.
 pub const MUTATION_TAGS: &[(&str, &[&str])] = &[];

@@ -127,6 +127,11 @@ pub async fn post_handler(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    // Uploads: multipart, admitted only with a preflight header (see `multipart`).
+    if essence == "multipart/form-data" {
+        let content_type = content_type.to_owned();
+        return super::multipart::post(http, headers, peer, body, framing, &content_type).await;
+    }
     // Only JSON: form, multipart and text/plain posts are what a cross-site form can send.
     if essence != "application/json" && essence != GRAPHQL_RESPONSE_JSON {
         let err =

@@ -3,6 +3,7 @@
 
 pub mod http;
 mod http_cache;
+mod multipart;
 mod rate;
 pub mod request;
 pub mod response;

@@ -1,0 +1,11 @@
+//! What the files domain records in the audit log.
+
+crate::audit_actions! {
+    pub enum FileAction {
+        CreateFolder = "files.create_folder" writes ["Folder"],
+        Upload = "files.upload" writes ["File", "Folder", "StorageUsage"],
+        Rename = "files.rename" writes ["File", "Folder"],
+        Move = "files.move" writes ["File", "Folder"],
+        Delete = "files.delete" writes ["File", "Folder", "StorageUsage"],
+    }
+}

@@ -1,0 +1,35 @@
+//! The files section of the configuration.
+
+use anyhow::bail;
+use serde::{Deserialize, Serialize};
+
+use crate::platform::config::Section;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FilesConfig {
+    /// Largest single upload, in bytes; refused while streaming once passed.
+    pub max_upload_bytes: u64,
+    /// Bytes of files each user may hold.
+    pub file_quota_bytes: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes: 25 * 1024 * 1024,
+            file_quota_bytes: 100 * 1024 * 1024,
+        }
+    }
+}
+
+impl Section for FilesConfig {
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.max_upload_bytes == 0 {
+            bail!("MAX_UPLOAD_BYTES must be at least 1");
+        }
+        if i64::try_from(self.file_quota_bytes).is_err() {
+            bail!("FILE_QUOTA_BYTES is too large");
+        }
+        Ok(())
+    }
+}
