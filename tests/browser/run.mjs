@@ -92,6 +92,13 @@ function watch(scn, page) {
     const live = new Map(); // id -> name
     subs.active.set(ws, live);
     ws.on('close', () => subs.active.delete(ws));
+    // The server ends a subscription with `error` or `complete`.
+    ws.on('framereceived', ({ payload }) => {
+      try {
+        const msg = JSON.parse(payload);
+        if (msg.type === 'error' || msg.type === 'complete') live.delete(msg.id);
+      } catch {}
+    });
     ws.on('framesent', ({ payload }) => {
       try {
         const msg = JSON.parse(payload);
