@@ -3,7 +3,7 @@
 // (see wm.js for what ctx offers; an optional `tray(ctx)` keeps a taskbar badge) and add it
 // to this list.
 
-import dashboard from './dashboard.js?v=eb5af6cbd1';
+import dashboard from './dashboard.js?v=cc59736a96';
 import wallet from './wallet.js?v=ee6f8e6fcc';
 import explorer from './explorer.js?v=ebf857296f';
 import miner from './miner.js?v=f58e0ee5a6';
