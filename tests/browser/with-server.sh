@@ -6,7 +6,8 @@
 # The server gets a fresh DATA_DIR (embedded SQLite), STATIC_DIR=static, a free port on
 # 127.0.0.1, CHAIN_DIFFICULTY=2 and rate limits off (the suite registers ~25 users and signs in
 # and refreshes many times a minute from one IP). ADMIN_USERNAMES names the Prism admin
-# scenario's user; OPENAI_BASE_URL points at tests/browser/fake-ai.mjs. Installs chromium (Debian) and the locked npm dependencies when missing.
+# scenario's user; OPENAI_BASE_URL points at tests/browser/fake-ai.mjs. Installs chromium
+# (Debian) and the locked npm dependencies when missing.
 # Extra environment (ARTIFACTS_DIR, GRAPHIQL_PATH, ONLY) is passed through to run.mjs.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,7 +41,7 @@ ai_port="$(cat "$data/ai.port")"
 DATA_DIR="$data" STATIC_DIR="$root/static" HOST=127.0.0.1 PORT="$port" CHAIN_DIFFICULTY=2 \
   RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 ENVIRONMENT=development \
   ADMIN_USERNAMES=prism_admin \
-  OPENAI_BASE_URL="http://127.0.0.1:$ai_port/v1" OPENAI_API_KEY=fake-key AI_MODEL=fake-model \
+  OPENAI_BASE_URL="http://127.0.0.1:$ai_port" OPENAI_API_KEY=fake-key AI_MODEL=fake-model \
   "$bin" serve >"$log" 2>&1 &
 pid=$!
 

@@ -3,12 +3,22 @@
 
 import { h, replace, formatTime } from '../dom.js?v=38f9f19094';
 
-const MESSAGE = `id role content status createdAt`;
+const MESSAGE = `id role content status errorCode createdAt`;
 const CONVERSATIONS = `query Conversations($after: String) { conversations(first: 30, after: $after) { nodes { id title updatedAt } pageInfo { hasNextPage endCursor } } }`;
 const MESSAGES = `query ChatMessages($id: ID!) { node(id: $id) { ... on Conversation { id title messages(first: 100) { nodes { ${MESSAGE} } } } } }`;
-const SEND = `mutation SendChatMessage($input: SendChatMessageInput!) { sendChatMessage(input: $input) { ${MESSAGE} } }`;
+const SEND = `mutation SendChatMessage($input: SendChatMessageInput!) { sendChatMessage(input: $input) { ${MESSAGE} conversation { id title } } }`;
 const DELETE = `mutation DeleteConversation($input: DeleteConversationInput!) { deleteConversation(input: $input) }`;
-const REPLY = `subscription ChatReply($conversationId: ID!) { chatReply(conversationId: $conversationId) { messageId delta done } }`;
+const REPLY = `subscription ChatReply($conversationId: ID!) { chatReply(conversationId: $conversationId) { messageId delta done errorCode } }`;
+
+// Why a reply failed (`errorCode`), in words; the provider's own error text is never shown.
+const FAILED = {
+  AI_NOT_CONFIGURED: 'The AI assistant is not set up on this server.',
+  AI_UNAVAILABLE: 'The AI assistant did not answer. Please try again.',
+  AI_TIMEOUT: 'The AI assistant took too long to answer. Please try again.',
+  AI_BAD_RESPONSE: 'The AI assistant sent an answer that could not be read. Please try again.',
+  RATE_LIMITED: 'You have used today\'s AI messages. Please try again tomorrow.',
+};
+const failedText = (code) => FAILED[code] || 'The assistant could not answer this one.';
 
 export default {
   id: 'chat',
@@ -36,7 +46,7 @@ export default {
 
     function bubble(m) {
       const el = h('div', { class: `chat-msg ${m.role.toLowerCase()} ${m.status === 'failed' ? 'failed' : ''}`, dataset: { id: m.id, status: m.status } }, m.content);
-      if (m.status === 'failed') el.append(h('div', { class: 'muted small' }, 'The assistant could not answer this one.'));
+      if (m.status === 'failed') el.append(h('div', { class: 'muted small fail-reason', dataset: { code: m.errorCode || '' } }, failedText(m.errorCode)));
       return el;
     }
 
@@ -90,13 +100,15 @@ export default {
       }
     }
 
-    function onChunk({ messageId, delta, done }) {
+    function onChunk({ messageId, delta, done, errorCode }) {
+      log.querySelector('.empty')?.remove();
       let el = bubbles.get(messageId);
       if (!el) el = put({ id: messageId, role: 'ASSISTANT', content: '', status: 'streaming' });
       if (delta) el.append(delta); // a text node: the reply is text, never markup
       el.scrollIntoView({ block: 'end' });
       if (done) {
-        el.dataset.status = 'complete';
+        el.dataset.status = errorCode ? 'failed' : 'complete';
+        if (errorCode) el.append(h('div', { class: 'muted small fail-reason', dataset: { code: errorCode } }, failedText(errorCode)));
         loadMessages(); // the stored reply (and a failure, if it failed)
         loadConversations(); // the first reply titles a new conversation
       }
@@ -141,13 +153,14 @@ export default {
       try {
         const { sendChatMessage: m } = await ctx.gql(SEND, { input });
         box.value = '';
-        if (current) {
+        if (!current && m.conversation) {
+          // A new conversation: follow it (its reply may be under way already: select()
+          // listens, then reads what is stored), and list it.
+          select(m.conversation.id);
+          loadConversations();
+        } else {
           log.querySelector('.empty')?.remove();
           put(m);
-        } else {
-          // A new conversation: it is now the most recently updated one.
-          const list = await loadConversations();
-          if (list[0]) select(list[0].id);
         }
       } catch (err) {
         say(ctx.describeError(err));

@@ -11,7 +11,7 @@ import mail from './mail.js?v=9a255acb06';
 import social from './social.js?v=572e4082fb';
 import stream from './stream.js?v=0c2e2ac46c';
 import files from './files.js?v=76650b7b58';
-import chat from './chat.js?v=3867c6442b';
+import chat from './chat.js?v=124c28bdc4';
 import devices from './devices.js?v=b2086b883b';
 import notifications from './notifications.js?v=7bcc6ee4f8';
 
