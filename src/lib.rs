@@ -8,6 +8,7 @@ pub mod auth;
 pub mod chain;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod notifications;
 pub mod platform;
 pub mod seed;

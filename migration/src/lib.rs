@@ -8,6 +8,7 @@ mod columns;
 mod genesis;
 mod m20261125_000001_initial;
 mod m20261126_000010_notifications;
+mod m20261126_000070_jobs;
 
 pub use genesis::{GENESIS_BLOCK_ID, GENESIS_PREVIOUS_HASH, block_hash, genesis_timestamp};
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_initial::Migration),
             Box::new(m20261126_000010_notifications::Migration),
+            Box::new(m20261126_000070_jobs::Migration),
         ]
     }
 }

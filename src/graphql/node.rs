@@ -80,6 +80,7 @@ nodes! {
     Block => crate::chain::graphql::Block,
     Event => crate::audit::graphql::Event,
     Notification => crate::notifications::graphql::Notification,
+    Job => crate::jobs::graphql::Job,
 }
 
 #[derive(Default)]

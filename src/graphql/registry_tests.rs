@@ -178,7 +178,8 @@ fn audit_actions_write_known_tags() {
             crate::notifications::NotificationAction::ALL
                 .iter()
                 .flat_map(|a| a.writes()),
-        );
+        )
+        .chain(crate::jobs::JobAction::ALL.iter().flat_map(|a| a.writes()));
     for tag in writes {
         assert!(
             known.contains(tag),

@@ -14,6 +14,7 @@ use crate::{
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
+    jobs::graphql::{JobsMutation, JobsQuery, JobsSubscription},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
@@ -33,6 +34,7 @@ pub struct Query(
     ChainQuery,
     EventsQuery,
     NotificationsQuery,
+    JobsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub struct Mutation(
     WalletMutation,
     ChainMutation,
     NotificationsMutation,
+    JobsMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -49,6 +52,7 @@ pub struct Subscription(
     ChainSubscription,
     EventsSubscription,
     NotificationsSubscription,
+    JobsSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
@@ -136,6 +140,11 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
         mutations: crate::notifications::graphql::MUTATION_TAGS,
         types: &[],
         fields: crate::notifications::graphql::FIELD_TAGS,
+    },
+    DomainTags {
+        mutations: crate::jobs::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
     },
 ];
 

@@ -122,6 +122,8 @@ pub struct Config {
     pub chain: crate::chain::ChainConfig,
     #[serde(skip)]
     pub users: crate::users::UsersConfig,
+    #[serde(skip)]
+    pub jobs: crate::jobs::JobsConfig,
 }
 
 impl Default for Config {
@@ -183,6 +185,7 @@ impl Default for Config {
             wallet: Default::default(),
             chain: Default::default(),
             users: Default::default(),
+            jobs: Default::default(),
         }
     }
 }
@@ -265,7 +268,7 @@ macro_rules! sections {
     };
 }
 
-sections!(auth, wallet, chain, users);
+sections!(auth, wallet, chain, users, jobs);
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.

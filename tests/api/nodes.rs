@@ -36,6 +36,13 @@ async fn every_node_type_round_trips_through_node() {
                 json!({}),
             )
             .await;
+        let job = app
+            .graphql_as(
+                &alice.access,
+                "mutation { submitJob(input: {kind: CHAIN_VERIFY}) { id } }",
+                json!({}),
+            )
+            .await;
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -63,6 +70,7 @@ async fn every_node_type_round_trips_through_node() {
                 notification.assert_ok()["notifications"]["edges"][0]["node"]["id"].clone(),
                 &bob,
             ),
+            ("Job", job.assert_ok()["submitJob"]["id"].clone(), &alice),
         ];
         let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();
         let registered: BTreeSet<&str> = NodeType::ALL.iter().map(|k| k.name()).collect();
