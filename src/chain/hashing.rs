@@ -116,7 +116,7 @@ pub fn find_nonce_observed(draft: &BlockDraft, search: &NonceSearch) -> Option<(
             return Some((nonce_text, hash));
         }
         nonce += 1;
-        if nonce % 1024 == 0 {
+        if nonce.is_multiple_of(1024) {
             search.tried.store(nonce, Ordering::Relaxed);
             if search.stop.load(Ordering::Relaxed) {
                 return None;

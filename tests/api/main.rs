@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod http_extra;
 mod http_spec;
+mod job_workers;
 mod jobs;
 mod load;
 mod nodes;
