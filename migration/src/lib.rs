@@ -9,6 +9,7 @@ mod genesis;
 mod m20261125_000001_initial;
 mod m20261126_000010_notifications;
 mod m20261126_000070_jobs;
+mod m20261126_000080_ai;
 
 pub use genesis::{GENESIS_BLOCK_ID, GENESIS_PREVIOUS_HASH, block_hash, genesis_timestamp};
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_initial::Migration),
             Box::new(m20261126_000010_notifications::Migration),
             Box::new(m20261126_000070_jobs::Migration),
+            Box::new(m20261126_000080_ai::Migration),
         ]
     }
 }

@@ -81,6 +81,8 @@ nodes! {
     Event => crate::audit::graphql::Event,
     Notification => crate::notifications::graphql::Notification,
     Job => crate::jobs::graphql::Job,
+    Conversation => crate::ai::graphql::Conversation,
+    ChatMessage => crate::ai::graphql::ChatMessage,
 }
 
 #[derive(Default)]

@@ -11,6 +11,7 @@ use super::{
     node::{NodeObject, NodeQuery, NodeType},
 };
 use crate::{
+    ai::graphql::{AiMutation, AiQuery, AiSubscription},
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
@@ -35,6 +36,7 @@ pub struct Query(
     EventsQuery,
     NotificationsQuery,
     JobsQuery,
+    AiQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct Mutation(
     ChainMutation,
     NotificationsMutation,
     JobsMutation,
+    AiMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -53,6 +56,7 @@ pub struct Subscription(
     EventsSubscription,
     NotificationsSubscription,
     JobsSubscription,
+    AiSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
@@ -143,6 +147,11 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
     },
     DomainTags {
         mutations: crate::jobs::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::ai::graphql::MUTATION_TAGS,
         types: &[],
         fields: &[],
     },

@@ -124,6 +124,8 @@ pub struct Config {
     pub users: crate::users::UsersConfig,
     #[serde(skip)]
     pub jobs: crate::jobs::JobsConfig,
+    #[serde(skip)]
+    pub ai: crate::ai::AiConfig,
 }
 
 impl Default for Config {
@@ -186,6 +188,7 @@ impl Default for Config {
             chain: Default::default(),
             users: Default::default(),
             jobs: Default::default(),
+            ai: Default::default(),
         }
     }
 }
@@ -268,7 +271,7 @@ macro_rules! sections {
     };
 }
 
-sections!(auth, wallet, chain, users, jobs);
+sections!(auth, wallet, chain, users, jobs, ai);
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.

@@ -43,6 +43,21 @@ async fn every_node_type_round_trips_through_node() {
                 json!({}),
             )
             .await;
+        app.graphql_as(
+            &alice.access,
+            "mutation { sendChatMessage(input: {content: \"hi\"}) { id } }",
+            json!({}),
+        )
+        .await
+        .assert_ok();
+        let chat = app
+            .graphql_as(
+                &alice.access,
+                "{ conversations(first: 1) { edges { node { id messages(first: 1) { edges { node { id } } } } } } }",
+                json!({}),
+            )
+            .await;
+        let conversation = chat.assert_ok()["conversations"]["edges"][0]["node"].clone();
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -71,6 +86,12 @@ async fn every_node_type_round_trips_through_node() {
                 &bob,
             ),
             ("Job", job.assert_ok()["submitJob"]["id"].clone(), &alice),
+            ("Conversation", conversation["id"].clone(), &alice),
+            (
+                "ChatMessage",
+                conversation["messages"]["edges"][0]["node"]["id"].clone(),
+                &alice,
+            ),
         ];
         let covered: BTreeSet<&str> = cases.iter().map(|(t, _, _)| *t).collect();
         let registered: BTreeSet<&str> = NodeType::ALL.iter().map(|k| k.name()).collect();

@@ -23,6 +23,9 @@ use crate::{
     state::AppState,
 };
 
+/// Tries at recording how a job ended.
+const RELEASE_TRIES: u32 = 5;
+
 pub struct Worker {
     pub state: AppState,
     pub id: String,
@@ -114,13 +117,26 @@ impl Worker {
             Outcome::Requeue { refund: true, .. } => "handed_back",
             Outcome::Requeue { .. } => "retried",
         };
-        self.metrics
-            .finished
-            .with_label_values(&[kind, label])
-            .inc();
-        if let Err(e) = self.release(&job, outcome).await {
-            // The lease runs out and another worker (or this one) takes the job again.
-            e.log();
+        // A database hiccup (a pool timeout under load) must not strand the job until its
+        // lease runs out: try again a few times, briefly.
+        for attempt in 0..RELEASE_TRIES {
+            match self.release(&job, outcome.clone()).await {
+                Ok(()) => {
+                    self.metrics
+                        .finished
+                        .with_label_values(&[kind, label])
+                        .inc();
+                    return;
+                }
+                Err(e) if attempt + 1 == RELEASE_TRIES => {
+                    // The lease runs out and another worker (or this one) takes the job again.
+                    e.log();
+                }
+                Err(e) => {
+                    tracing::warn!(job = %job.id, error = %e.message(), "recording a job's outcome failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                }
+            }
         }
     }
 
