@@ -15,6 +15,7 @@ pub use config::AiConfig;
 pub use entity::{chat_message::Model as MessageModel, conversation::Model as ConversationModel};
 pub use message::ChatChunk;
 pub use repo::{
-    conversation, conversations_by_ids, conversations_page, messages_by_ids, messages_page,
+    MessagesKey, conversation, conversations_by_ids, conversations_page, messages_by_ids,
+    messages_pages,
 };
 pub use service::{MAX_CONTENT_CHARS, NEW_TITLE, delete_conversation, send_message};

@@ -13,6 +13,7 @@ use super::entity::{chat_message, conversation};
 use crate::platform::{
     error::AppResult,
     paging::{PageRequest, split_page},
+    sql::SqlBuilder,
 };
 
 pub async fn insert_conversation(
@@ -76,20 +77,57 @@ pub async fn conversations_page(
     Ok(split_page(query.all(db).await?, page.limit))
 }
 
-/// A conversation's messages, oldest first.
-pub async fn messages_page(
+/// One page of one conversation's messages, oldest first: `limit` rows after `after`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MessagesKey {
+    pub conversation: Uuid,
+    pub limit: u64,
+    pub after: Option<Uuid>,
+}
+
+/// Pages of many conversations' messages in one statement per distinct page shape (a window
+/// per conversation), for the `messages` field of a list of conversations.
+pub async fn messages_pages(
     db: &impl ConnectionTrait,
-    conversation_id: Uuid,
-    page: &PageRequest<Uuid>,
-) -> AppResult<(Vec<chat_message::Model>, bool)> {
-    let mut query = chat_message::Entity::find()
-        .filter(chat_message::Column::ConversationId.eq(conversation_id))
-        .order_by_asc(chat_message::Column::Id)
-        .limit(page.limit + 1);
-    if let Some(cursor) = page.cursor {
-        query = query.filter(chat_message::Column::Id.gt(cursor));
+    keys: &[MessagesKey],
+) -> AppResult<HashMap<MessagesKey, Vec<chat_message::Model>>> {
+    let mut groups: HashMap<(u64, Option<Uuid>), Vec<Uuid>> = HashMap::new();
+    for key in keys {
+        groups
+            .entry((key.limit, key.after))
+            .or_default()
+            .push(key.conversation);
     }
-    Ok(split_page(query.all(db).await?, page.limit))
+    let mut out: HashMap<MessagesKey, Vec<chat_message::Model>> = HashMap::new();
+    for ((limit, after), conversations) in groups {
+        let mut sql = SqlBuilder::new(db.get_database_backend());
+        sql.push("SELECT * FROM (SELECT m.*, ROW_NUMBER() OVER (PARTITION BY m.conversation_id ORDER BY m.id) AS rn FROM chat_messages m WHERE m.conversation_id IN ")
+            .bind_list(conversations.clone());
+        if let Some(after) = after {
+            sql.push(" AND m.id > ").bind(after);
+        }
+        sql.push(") r WHERE r.rn <= ")
+            .bind(limit as i64)
+            .push(" ORDER BY r.id");
+        for message in sql.models::<chat_message::Model>(db).await? {
+            out.entry(MessagesKey {
+                conversation: message.conversation_id,
+                limit,
+                after,
+            })
+            .or_default()
+            .push(message);
+        }
+        for conversation in conversations {
+            out.entry(MessagesKey {
+                conversation,
+                limit,
+                after,
+            })
+            .or_default();
+        }
+    }
+    Ok(out)
 }
 
 /// The latest `limit` complete messages of a conversation, oldest first (the context sent

@@ -2,6 +2,7 @@
 //! streamed to `chatReply` subscribers and stored when complete (or failed, with a code).
 
 use chrono::{Duration, Utc};
+use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -187,14 +188,17 @@ async fn answer(
         let line = content.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         line.trim().chars().take(TITLE_CHARS).collect::<String>()
     });
+    // The title and the reply land together: a reader never sees one without the other.
     let stored = async {
-        repo::finish_message(&state.db, reply.id, content, code).await?;
+        let txn = state.db.begin().await?;
         repo::touch_conversation(
-            &state.db,
+            &txn,
             reply.conversation_id,
             title.as_deref().filter(|t| !t.is_empty()),
         )
         .await?;
+        repo::finish_message(&txn, reply.id, content, code).await?;
+        txn.commit().await?;
         state
             .cache
             .invalidate(&["Conversation".to_owned(), "ChatMessage".to_owned()].into())

@@ -292,3 +292,36 @@ async fn the_daily_budget_and_bad_input_are_refused_changing_nothing() {
         assert_eq!(conversations(&app, &alice).await, json!([]));
     }
 }
+
+#[tokio::test]
+async fn conversation_lists_load_messages_in_batches() {
+    for app in spawn_apps().await {
+        let alice = app.register("alice").await;
+        for n in 0..6 {
+            send(&app, &alice, None, &format!("topic {n}"))
+                .await
+                .assert_ok();
+        }
+        let query = "query($n: Int!) { conversations(first: $n) { edges { node { title
+            messages(first: 5) { edges { node { role content } } } } } } }";
+        let mut counts = Vec::new();
+        for n in [2, 6] {
+            let before = app.statements();
+            let res = app.graphql_as(&alice.access, query, json!({"n": n})).await;
+            let edges = res.assert_ok()["conversations"]["edges"]
+                .as_array()
+                .unwrap()
+                .clone();
+            assert_eq!(edges.len(), n as usize);
+            assert_eq!(
+                edges[0]["node"]["messages"]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                2
+            );
+            counts.push(app.statements() - before);
+        }
+        assert_eq!(counts[0], counts[1], "{counts:?}");
+    }
+}

@@ -3,7 +3,10 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
-use crate::ai::{ConversationModel, MessageModel, conversations_by_ids, messages_by_ids};
+use crate::ai::{
+    ConversationModel, MessageModel, MessagesKey, conversations_by_ids, messages_by_ids,
+    messages_pages,
+};
 
 crate::db_loader! {
     /// Conversations by id, one statement per batch.
@@ -30,5 +33,22 @@ impl Loader<Uuid> for MessageById {
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         Ok(messages_by_ids(&self.0, ids).await?)
+    }
+}
+
+crate::db_loader! {
+    /// A page of each conversation's messages, one statement per batch.
+    pub MessagesByConversation
+}
+
+impl Loader<MessagesKey> for MessagesByConversation {
+    type Value = Vec<MessageModel>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[MessagesKey],
+    ) -> Result<HashMap<MessagesKey, Self::Value>, Self::Error> {
+        Ok(messages_pages(&self.0, keys).await?)
     }
 }

@@ -5,9 +5,9 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::loaders::{ConversationById, MessageById};
+use super::loaders::{ConversationById, MessageById, MessagesByConversation};
 use crate::{
-    ai::{self, ConversationModel, MessageModel},
+    ai::{ConversationModel, MessageModel, MessagesKey},
     graphql::{
         context::ContextExt,
         node::{NodeObject, NodeType},
@@ -68,7 +68,17 @@ impl Conversation {
         after: Option<String>,
     ) -> Result<ChatMessageConnection> {
         let page = paging::forward::<Uuid>(MESSAGE_CURSOR, first, after.as_deref())?;
-        let (rows, more) = ai::messages_page(&ctx.state()?.db, self.0.id, &page).await?;
+        let key = MessagesKey {
+            conversation: self.0.id,
+            limit: page.limit + 1,
+            after: page.cursor,
+        };
+        let rows = ctx
+            .loader::<MessagesByConversation>()?
+            .load_one(key)
+            .await?
+            .unwrap_or_default();
+        let (rows, more) = paging::split_page(rows, page.limit);
         let mut connection = Connection::new(page.cursor.is_some(), more);
         connection.edges.extend(
             rows.into_iter()
