@@ -9,7 +9,7 @@ use crate::platform::config::Section;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AiConfig {
-    /// Messages one user may send per day (UTC); beyond it `RATE_LIMITED`.
+    /// Messages one user may send in any 24 hours; beyond it `RATE_LIMITED`.
     pub ai_daily_messages: u64,
     /// Most earlier messages of the conversation sent with each request.
     pub ai_context_messages: u64,
