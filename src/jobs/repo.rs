@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use serde_json::Value;
@@ -78,12 +78,11 @@ pub async fn count_with_status(
 }
 
 /// Claims one due job for `worker`: the oldest queued one whose backoff has passed, or a
-/// running one whose worker stopped renewing its lease. One statement: on PostgreSQL the
-/// candidate row is locked with `FOR UPDATE SKIP LOCKED`, so concurrent claimers pick
-/// different rows; SQLite runs each write statement alone, so the conditional update is
-/// atomic there by itself.
+/// running one whose worker stopped renewing its lease. On PostgreSQL the candidate row is
+/// locked with `FOR UPDATE SKIP LOCKED`, so concurrent claimers pick different rows; on
+/// SQLite one conditional update does it (SQLite runs each write statement alone).
 pub async fn claim(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     worker: &str,
     now_ms: i64,
     lease_ms: i64,
@@ -107,10 +106,11 @@ pub async fn claim(
         .order_by_asc(job::Column::RunAfterMs)
         .order_by_asc(job::Column::Id)
         .limit(1);
-    if db.get_database_backend() == DatabaseBackend::Postgres {
+    let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
+    if postgres {
         candidate = candidate.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    let claimed = job::Entity::update_many()
+    let update = job::Entity::update_many()
         .col_expr(job::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
         .col_expr(job::Column::Status, Expr::value(Status::Running.as_str()))
         .col_expr(job::Column::Worker, Expr::value(worker))
@@ -120,10 +120,27 @@ pub async fn claim(
             Expr::col(job::Column::Attempts).add(Expr::val(1)),
         )
         .col_expr(job::Column::StartedAt, Expr::value(now))
+        // Re-checked on the row itself: the row may have moved on since it was picked.
+        .filter(due);
+    if postgres {
+        // Pick and lock one row, then update exactly that row, in one transaction. (An
+        // `UPDATE … WHERE id IN (SELECT … SKIP LOCKED LIMIT 1)` may rescan the subquery and
+        // claim several rows at once.)
+        let txn = db.begin().await?;
+        let Some(id) = candidate.into_tuple::<Uuid>().one(&txn).await? else {
+            txn.commit().await?;
+            return Ok(None);
+        };
+        let claimed = update
+            .filter(job::Column::Id.eq(id))
+            .exec_with_returning(&txn)
+            .await?;
+        txn.commit().await?;
+        return Ok(claimed.into_iter().next());
+    }
+    // SQLite runs one write statement at a time and evaluates the subquery once.
+    let claimed = update
         .filter(job::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(candidate)))
-        // Re-checked on the row itself: on SQLite the subquery and the update are one
-        // statement, on PostgreSQL the lock makes this a no-op unless the row moved on.
-        .filter(due)
         .exec_with_returning(db)
         .await?;
     Ok(claimed.into_iter().next())

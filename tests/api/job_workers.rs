@@ -1,5 +1,6 @@
-//! Job workers across instances: two instances on one PostgreSQL never run a job twice, and a
-//! job whose worker died is taken over once its lease runs out.
+//! Job workers: two instances on one PostgreSQL never run a job twice, a job whose worker died is
+//! taken over once its lease runs out, shutdown hands running jobs back, running jobs cancel
+//! cooperatively, failures retry with backoff.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use serde_json::json;
 
 use crate::{
     helpers::*,
-    jobs::{job, job_reaches, submit_ok},
+    jobs::{CANCEL, job, job_reaches, spawn_worker_app, submit_ok},
 };
 
 async fn attempts_counted(app: &TestApp, outcome: &str) -> u64 {
@@ -156,5 +157,68 @@ async fn shutdown_hands_a_running_job_back() {
             assert!(tokio::time::Instant::now() < deadline, "never handed back");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+#[tokio::test]
+async fn a_running_job_is_cancelled_cooperatively() {
+    for backend in backends() {
+        // A worker that claims the job and renews its lease, but whose work takes long: a
+        // hard proof of work.
+        let app = spawn_app_with(backend, |c| {
+            c.jobs.job_workers = 1;
+            c.jobs.job_poll_ms = 50;
+            c.jobs.job_lease_secs = 1;
+            c.chain.chain_difficulty = 6;
+        })
+        .await;
+        let alice = app.register("alice").await;
+        let id = submit_ok(&app, &alice, "MINE_BLOCK", json!({})).await;
+        job_reaches(&app, &alice, &id, "RUNNING").await;
+        let res = app
+            .graphql_as(&alice.access, CANCEL, json!({"id": id}))
+            .await;
+        let cancelled = &res.assert_ok()["cancelJob"];
+        assert_eq!(cancelled["status"], "RUNNING");
+        assert_eq!(cancelled["cancelRequested"], true);
+        let done = job_reaches(&app, &alice, &id, "CANCELLED").await;
+        assert!(done["finishedAt"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn failures_retry_with_backoff_then_fail_with_a_safe_message() {
+    for backend in backends() {
+        let app = spawn_worker_app(backend, 1).await;
+        let alice = app.register("alice").await;
+        // A chain without its genesis block cannot be mined on: an internal error, retried.
+        app.state
+            .db
+            .execute_unprepared("DELETE FROM blocks")
+            .await
+            .unwrap();
+        let id = submit_ok(&app, &alice, "MINE_BLOCK", json!({})).await;
+        let failed = job_reaches(&app, &alice, &id, "FAILED").await;
+        assert_eq!(failed["attempts"], 3);
+        // The internal reason stays in the logs.
+        assert_eq!(failed["error"], "internal error");
+        let retried = app
+            .scalar("SELECT COUNT(*) FROM events WHERE action = 'job.finish'")
+            .await;
+        assert_eq!(retried, 1);
+        let metrics = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains("jobs_attempts_total{kind=\"mine_block\",outcome=\"retried\"} 2"),
+            "{metrics}"
+        );
+        assert!(metrics.contains("jobs_attempts_total{kind=\"mine_block\",outcome=\"failed\"} 1"));
     }
 }
