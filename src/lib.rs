@@ -3,6 +3,7 @@
 //! `platform` holds what every domain uses; `http` and `graphql` are the edges; each domain
 //! (`auth`, `users`, `wallet`, `chain`, `audit`) is one folder holding everything of it.
 
+pub mod ai;
 pub mod audit;
 pub mod auth;
 pub mod chain;
@@ -12,6 +13,7 @@ pub mod files;
 pub mod graphql;
 pub mod http;
 pub mod mail;
+pub mod jobs;
 pub mod notifications;
 pub mod platform;
 pub mod seed;

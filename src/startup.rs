@@ -201,14 +201,20 @@ impl Application {
         if let Ok(address) = self.listener.local_addr() {
             announce(&self.state.config, address);
         }
-        axum::serve(
+        let workers = crate::jobs::start_workers(&self.state)?;
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .context("server error")
+        .context("server error");
+        // Stop claiming, let running jobs finish (or hand them back), then exit.
+        if let Some(workers) = workers {
+            workers.shut_down().await;
+        }
+        served
     }
 }
 

@@ -13,6 +13,8 @@ mod m20261126_000030_video;
 mod m20261126_000040_mail;
 mod m20261126_000050_devices;
 mod m20261126_000060_files;
+mod m20261126_000070_jobs;
+mod m20261126_000080_ai;
 
 pub use genesis::{GENESIS_BLOCK_ID, GENESIS_PREVIOUS_HASH, block_hash, genesis_timestamp};
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000040_mail::Migration),
             Box::new(m20261126_000050_devices::Migration),
             Box::new(m20261126_000060_files::Migration),
+            Box::new(m20261126_000070_jobs::Migration),
+            Box::new(m20261126_000080_ai::Migration),
         ]
     }
 }

@@ -1,6 +1,8 @@
 //! Hashes and signatures of the ledger. Block hashes use the rule fixed in the migration
 //! crate (the genesis block was written with it).
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -80,6 +82,20 @@ pub struct BlockDraft {
 /// Proof of work: the first nonce (counting from 0) whose hash meets the difficulty.
 /// CPU-bound; callers run it on a blocking thread.
 pub fn find_nonce(draft: &BlockDraft) -> (String, String) {
+    // Never stopped, so always found.
+    find_nonce_observed(draft, &NonceSearch::default()).unwrap_or_default()
+}
+
+/// A proof-of-work search watched from outside (a background job): how many nonces it has
+/// tried, and a flag that stops it.
+#[derive(Debug, Default)]
+pub struct NonceSearch {
+    pub tried: AtomicU64,
+    pub stop: AtomicBool,
+}
+
+/// `find_nonce`, counting in `search` as it goes; `None` when stopped first.
+pub fn find_nonce_observed(draft: &BlockDraft, search: &NonceSearch) -> Option<(String, String)> {
     let hashes: Vec<&str> = draft
         .transaction_hashes
         .iter()
@@ -96,9 +112,16 @@ pub fn find_nonce(draft: &BlockDraft) -> (String, String) {
             &nonce_text,
         );
         if meets_difficulty(&hash, draft.difficulty) {
-            return (nonce_text, hash);
+            search.tried.store(nonce + 1, Ordering::Relaxed);
+            return Some((nonce_text, hash));
         }
         nonce += 1;
+        if nonce.is_multiple_of(1024) {
+            search.tried.store(nonce, Ordering::Relaxed);
+            if search.stop.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
     }
 }
 

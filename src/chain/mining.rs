@@ -2,7 +2,7 @@
 //! work runs on a blocking thread; the block, its confirmations, the credits, the fees and the
 //! reward are committed together.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{
     BlockMined, ChainAction, TransferEvent, TransferKind,
     entity::{block, transaction},
-    hashing::{BlockDraft, find_nonce},
+    hashing::{BlockDraft, NonceSearch, find_nonce_observed},
     ledger::{STATUS_CONFIRMED, STATUS_PENDING, now_micros},
 };
 use crate::{
@@ -63,6 +63,17 @@ pub async fn mine_block(
     miner: &UserModel,
     max_transactions: u64,
 ) -> AppResult<block::Model> {
+    mine_block_observed(state, audit, miner, max_transactions, Arc::default()).await
+}
+
+/// `mine_block`, its proof of work watched (and stoppable) through `search` (for a job).
+pub async fn mine_block_observed(
+    state: &AppState,
+    audit: &AuditContext,
+    miner: &UserModel,
+    max_transactions: u64,
+    search: Arc<NonceSearch>,
+) -> AppResult<block::Model> {
     if !(1..=MAX_BLOCK_TRANSACTIONS).contains(&max_transactions) {
         return Err(AppError::bad_input(
             "maxTransactions",
@@ -70,7 +81,7 @@ pub async fn mine_block(
         ));
     }
     for attempt in 1..=MINING_ATTEMPTS {
-        match try_mine(state, audit, miner, max_transactions).await {
+        match try_mine(state, audit, miner, max_transactions, search.clone()).await {
             Err(AppError::Conflict { .. }) => {
                 tracing::debug!(attempt, "another block won the race; mining on the new tip");
             }
@@ -88,6 +99,7 @@ async fn try_mine(
     audit: &AuditContext,
     miner: &UserModel,
     max_transactions: u64,
+    search: Arc<NonceSearch>,
 ) -> AppResult<block::Model> {
     let tip = tip(&state.db).await?;
     let pending = transaction::Entity::find()
@@ -103,12 +115,15 @@ async fn try_mine(
         transaction_hashes: pending.iter().map(|t| t.hash.clone()).collect(),
         difficulty: state.config.chain.chain_difficulty,
     };
-    let (draft, nonce, hash) = tokio::task::spawn_blocking(move || {
-        let (nonce, hash) = find_nonce(&draft);
-        (draft, nonce, hash)
+    let (draft, found) = tokio::task::spawn_blocking(move || {
+        let found = find_nonce_observed(&draft, &search);
+        (draft, found)
     })
     .await
     .map_err(AppError::internal)?;
+    let Some((nonce, hash)) = found else {
+        return Err(AppError::ServiceUnavailable("mining was stopped"));
+    };
 
     let fees: i64 = pending.iter().map(|t| t.fee).sum();
     let mut w = Write::begin(state, &audit.with_actor(miner.id)).await?;

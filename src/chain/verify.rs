@@ -98,6 +98,15 @@ fn check_block(
 }
 
 pub async fn verify_chain(db: &impl ConnectionTrait) -> AppResult<Verification> {
+    verify_chain_observed(db, |_| {}).await
+}
+
+/// `verify_chain`, telling `on_page` the number of blocks checked so far after each page (for
+/// a background job's progress).
+pub async fn verify_chain_observed(
+    db: &impl ConnectionTrait,
+    mut on_page: impl FnMut(i64) + Send,
+) -> AppResult<Verification> {
     let mut previous: Option<block::Model> = None;
     let mut checked = 0i64;
     loop {
@@ -143,5 +152,6 @@ pub async fn verify_chain(db: &impl ConnectionTrait) -> AppResult<Verification> 
             }
             previous = Some(block);
         }
+        on_page(checked);
     }
 }

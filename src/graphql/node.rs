@@ -87,6 +87,9 @@ nodes! {
     Video => crate::video::graphql::Video,
     MailMessage => crate::mail::graphql::MailMessage,
     Device => crate::devices::graphql::Device,
+    Job => crate::jobs::graphql::Job,
+    Conversation => crate::ai::graphql::Conversation,
+    ChatMessage => crate::ai::graphql::ChatMessage,
 }
 
 #[derive(Default)]

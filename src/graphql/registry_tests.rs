@@ -199,7 +199,9 @@ fn audit_actions_write_known_tags() {
             crate::devices::DeviceAction::ALL
                 .iter()
                 .flat_map(|a| a.writes()),
-        );
+        )
+        .chain(crate::jobs::JobAction::ALL.iter().flat_map(|a| a.writes()))
+        .chain(crate::ai::AiAction::ALL.iter().flat_map(|a| a.writes()));
     for tag in writes {
         assert!(
             known.contains(tag),

@@ -11,6 +11,7 @@ use super::{
     node::{NodeObject, NodeQuery, NodeType},
 };
 use crate::{
+    ai::graphql::{AiMutation, AiQuery, AiSubscription},
     audit::graphql::{EventsQuery, EventsSubscription},
     auth::graphql::AuthMutation,
     chain::graphql::{ChainMutation, ChainQuery, ChainSubscription, UserMining},
@@ -18,6 +19,7 @@ use crate::{
     devices::graphql::{DevicesMutation, DevicesQuery, DevicesSubscription},
     files::graphql::{FilesMutation, FilesQuery},
     mail::graphql::{MailMutation, MailQuery, MailSubscription},
+    jobs::graphql::{JobsMutation, JobsQuery, JobsSubscription},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
@@ -45,6 +47,8 @@ pub struct Query(
     MailQuery,
     DevicesQuery,
     DashboardQuery,
+    JobsQuery,
+    AiQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -59,6 +63,8 @@ pub struct Mutation(
     VideoMutation,
     MailMutation,
     DevicesMutation,
+    JobsMutation,
+    AiMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -69,6 +75,8 @@ pub struct Subscription(
     SocialSubscription,
     MailSubscription,
     DevicesSubscription,
+    JobsSubscription,
+    AiSubscription,
 );
 
 // A registered account: the users domain's core fields and every other domain's part.
@@ -164,6 +172,11 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
         fields: &[],
     },
     DomainTags {
+        mutations: crate::jobs::graphql::MUTATION_TAGS,
+        types: &[],
+        fields: &[],
+    },
+    DomainTags {
         mutations: crate::social::graphql::MUTATION_TAGS,
         types: &[],
         fields: &[],
@@ -186,6 +199,11 @@ pub const DOMAIN_TAGS: &[DomainTags] = &[
     DomainTags {
         mutations: &[],
         types: crate::dashboard::graphql::TYPE_TAGS,
+        fields: &[],
+    },
+    DomainTags {
+        mutations: crate::ai::graphql::MUTATION_TAGS,
+        types: &[],
         fields: &[],
     },
 ];

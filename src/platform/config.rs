@@ -128,6 +128,10 @@ pub struct Config {
     pub video: crate::video::VideoConfig,
     #[serde(skip)]
     pub devices: crate::devices::DevicesConfig,
+    #[serde(skip)]
+    pub jobs: crate::jobs::JobsConfig,
+    #[serde(skip)]
+    pub ai: crate::ai::AiConfig,
 }
 
 impl Default for Config {
@@ -192,6 +196,8 @@ impl Default for Config {
             files: Default::default(),
             video: Default::default(),
             devices: Default::default(),
+            jobs: Default::default(),
+            ai: Default::default(),
         }
     }
 }
@@ -274,7 +280,7 @@ macro_rules! sections {
     };
 }
 
-sections!(auth, wallet, chain, users, files, video, devices);
+sections!(auth, wallet, chain, users, files, video, devices, jobs, ai);
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.

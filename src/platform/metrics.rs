@@ -42,6 +42,13 @@ impl Metrics {
         })
     }
 
+    /// Adds a domain's own collectors (e.g. the job workers') to `/metrics`.
+    pub fn register(&self, collector: impl prometheus::core::Collector + 'static) {
+        if let Err(e) = self.registry.register(Box::new(collector)) {
+            tracing::warn!(error = %e, "metric not registered");
+        }
+    }
+
     /// `operation`: query | mutation | subscription | batch | unknown; `outcome`: ok | error |
     /// rejected | cache_hit.
     pub fn observe(&self, operation: &str, outcome: &str, elapsed: Duration) {

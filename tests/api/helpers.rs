@@ -5,8 +5,8 @@
 use std::{net::IpAddr, sync::atomic::Ordering};
 
 use blackroad_api::{
-    auth::AuthConfig, chain::ChainConfig, config::Config, startup::Application, state::AppState,
-    wallet::WalletConfig,
+    auth::AuthConfig, chain::ChainConfig, config::Config, jobs::JobsConfig, startup::Application,
+    state::AppState, wallet::WalletConfig,
 };
 use reqwest::{Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
@@ -170,6 +170,12 @@ pub fn test_config() -> Config {
         rate_limit_auth: 0,
         rate_limit_mutation: 0,
         rate_limit_query: 0,
+        // Idle workers poll the database, which would disturb the statement counts; the job
+        // tests start theirs.
+        jobs: JobsConfig {
+            job_workers: 0,
+            ..Default::default()
+        },
         ..Config::default()
     }
 }

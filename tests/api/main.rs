@@ -1,5 +1,6 @@
 //! Black-box tests over HTTP: one test binary, one module per area.
 
+mod ai;
 mod audit;
 mod auth;
 mod browser;
@@ -17,6 +18,8 @@ mod hardening;
 mod helpers;
 mod http_extra;
 mod http_spec;
+mod job_workers;
+mod jobs;
 mod load;
 mod mail;
 mod nodes;

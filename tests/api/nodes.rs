@@ -69,6 +69,28 @@ async fn every_node_type_round_trips_through_node() {
                 json!({}),
             )
             .await;
+        let job = app
+            .graphql_as(
+                &alice.access,
+                "mutation { submitJob(input: {kind: CHAIN_VERIFY}) { id } }",
+                json!({}),
+            )
+            .await;
+        app.graphql_as(
+            &alice.access,
+            "mutation { sendChatMessage(input: {content: \"hi\"}) { id } }",
+            json!({}),
+        )
+        .await
+        .assert_ok();
+        let chat = app
+            .graphql_as(
+                &alice.access,
+                "{ conversations(first: 1) { edges { node { id messages(first: 1) { edges { node { id } } } } } } }",
+                json!({}),
+            )
+            .await;
+        let conversation = chat.assert_ok()["conversations"]["edges"][0]["node"].clone();
         let cases: Vec<(&str, Value, &TestUser)> = vec![
             ("User", json!(alice.id), &alice),
             (
@@ -117,6 +139,13 @@ async fn every_node_type_round_trips_through_node() {
             (
                 "MailMessage",
                 mail.assert_ok()["sendMail"]["id"].clone(),
+                &alice,
+            ),
+            ("Job", job.assert_ok()["submitJob"]["id"].clone(), &alice),
+            ("Conversation", conversation["id"].clone(), &alice),
+            (
+                "ChatMessage",
+                conversation["messages"]["edges"][0]["node"]["id"].clone(),
                 &alice,
             ),
         ];

@@ -1,0 +1,205 @@
+//! The work of each kind, on the chain and wallet domains' public surface. Progress goes to a
+//! shared cell the worker's heartbeat reads and stores with the lease.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    audit::AuditContext,
+    chain::{self, TxFilter, hashing::NonceSearch},
+    jobs::{JobModel, Kind, Payload, StatementPayload},
+    platform::{
+        error::{AppError, AppResult},
+        money::Amount,
+        paging::{Direction, PageRequest},
+    },
+    state::AppState,
+    users, wallet,
+};
+
+/// Statements up to this size are returned inline in the job's `result`.
+pub const STATEMENT_INLINE_BYTES: usize = 256 * 1024;
+/// Transactions read per round trip while writing a statement.
+const STATEMENT_PAGE: u64 = 500;
+
+/// A job's progress in basis points, written by the work and read by the heartbeat.
+#[derive(Default, Clone)]
+pub struct Progress(Arc<AtomicU64>);
+
+impl Progress {
+    /// `fraction` of the work done (0..1).
+    pub fn set(&self, fraction: f64) {
+        let points = (fraction.clamp(0.0, 1.0) * 10_000.0).round() as u64;
+        self.0.store(points, Ordering::Relaxed);
+    }
+
+    /// Basis points (0–10000).
+    pub fn get(&self) -> i32 {
+        self.0.load(Ordering::Relaxed).min(10_000) as i32
+    }
+}
+
+pub async fn execute(state: &AppState, job: &JobModel, progress: &Progress) -> AppResult<Value> {
+    let kind = Kind::parse(&job.kind)
+        .ok_or_else(|| AppError::bad_input("kind", format!("unknown job kind {}", job.kind)))?;
+    match Payload::parse(kind, &job.payload)? {
+        Payload::ChainVerify => chain_verify(state, progress).await,
+        Payload::WalletStatement(p) => statement(state, job.owner_id, p, progress).await,
+        Payload::MineBlock(p) => {
+            let max = p
+                .max_transactions
+                .unwrap_or(chain::DEFAULT_BLOCK_TRANSACTIONS);
+            mine(state, job.owner_id, max, progress).await
+        }
+    }
+}
+
+async fn chain_verify(state: &AppState, progress: &Progress) -> AppResult<Value> {
+    let total = chain::block_count(&state.db).await?.max(1) as f64;
+    let v = chain::verify_chain_observed(&state.db, |checked| {
+        progress.set(checked as f64 / total);
+    })
+    .await?;
+    Ok(json!({
+        "valid": v.valid,
+        "checkedBlocks": v.checked_blocks,
+        "firstInvalidIndex": v.first_invalid_index,
+        "reason": v.reason,
+    }))
+}
+
+async fn mine(state: &AppState, owner: Uuid, max: u64, progress: &Progress) -> AppResult<Value> {
+    let miner = users::find_by_id(&state.db, owner)
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or_else(|| AppError::bad_input("payload", "the job's owner can no longer mine"))?;
+    let search = Arc::new(NonceSearch::default());
+    // The proof of work runs on a blocking thread: when the job is dropped (cancelled, lost,
+    // handed back) this stops it too.
+    let _stop = StopOnDrop(search.clone());
+    // Expected tries for `d` leading zero hex digits: 16^d.
+    let expected = 16f64.powi(state.config.chain.chain_difficulty as i32);
+    let audit = AuditContext::default().with_actor(owner);
+    let mining = chain::mine_block_observed(state, &audit, &miner, max, search.clone());
+    tokio::pin!(mining);
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+    let block = loop {
+        tokio::select! {
+            block = &mut mining => break block?,
+            _ = tick.tick() => {
+                // Past the expectation the luck is just bad; stay short of done.
+                progress.set((search.tried.load(Ordering::Relaxed) as f64 / expected).min(0.99));
+            }
+        }
+    };
+    Ok(json!({
+        "index": block.index,
+        "hash": block.hash,
+        "nonce": block.nonce,
+        "transactionCount": block.transaction_count,
+        "reward": Amount(block.reward).to_string(),
+        "noncesTried": search.tried.load(Ordering::Relaxed),
+    }))
+}
+
+struct StopOnDrop(Arc<NonceSearch>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+async fn statement(
+    state: &AppState,
+    owner: Uuid,
+    p: StatementPayload,
+    progress: &Progress,
+) -> AppResult<Value> {
+    let address = p.address.trim().to_owned();
+    let mine = wallet::by_address(&state.db, &address)
+        .await?
+        .is_some_and(|w| w.user_id == owner);
+    if !mine {
+        return Err(AppError::bad_input(
+            "payload",
+            "address is not one of your wallets",
+        ));
+    }
+    let filter = TxFilter {
+        address: Some(address.clone()),
+        status: None,
+    };
+    let total = chain::transaction_count(&state.db, &filter).await?.max(1) as f64;
+    let mut csv =
+        String::from("created_at,hash,direction,counterparty,amount,fee,status,message\n");
+    let (mut seen, mut rows) = (0u64, 0u64);
+    let mut cursor = None;
+    loop {
+        let page = PageRequest {
+            limit: STATEMENT_PAGE,
+            cursor,
+            direction: Direction::Forward,
+        };
+        let (txs, more) = chain::transactions_page(&state.db, &filter, &page, true).await?;
+        for tx in &txs {
+            seen += 1;
+            let in_range = p.from.is_none_or(|f| tx.created_at >= f)
+                && p.to.is_none_or(|t| tx.created_at <= t);
+            if !in_range {
+                continue;
+            }
+            let outgoing = tx.from_address == address;
+            let (direction, counterparty) = if outgoing {
+                ("out", &tx.to_address)
+            } else {
+                ("in", &tx.from_address)
+            };
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                tx.created_at.to_rfc3339(),
+                tx.hash,
+                direction,
+                counterparty,
+                Amount(tx.amount),
+                Amount(if outgoing { tx.fee } else { 0 }),
+                tx.status,
+                csv_field(tx.message.as_deref().unwrap_or("")),
+            ));
+            rows += 1;
+            if csv.len() > STATEMENT_INLINE_BYTES {
+                return Err(AppError::bad_input(
+                    "payload",
+                    "the statement is too large to return; narrow it with `from` and `to`",
+                ));
+            }
+        }
+        progress.set(seen as f64 / total);
+        cursor = txs.last().map(|t| t.id);
+        if !more {
+            break;
+        }
+    }
+    Ok(json!({
+        "address": address,
+        "from": p.from,
+        "to": p.to,
+        "rows": rows,
+        "contentType": "text/csv",
+        "csv": csv,
+    }))
+}
