@@ -1,6 +1,7 @@
 //! The Pocket OS desktop, the Prism console and GraphiQL in a real browser: the suite in
 //! `tests/browser/` (playwright-core driving Debian's chromium, headless) against this app.
-//! Screenshots of every window land in `target/browser-artifacts`.
+//! Screenshots of every window land in `target/browser-artifacts`. The AI chat scenario talks
+//! to `tests/browser/fake-ai.mjs`, a fake OpenAI-compatible provider started here.
 
 use std::process::Stdio;
 
@@ -29,8 +30,29 @@ async fn the_desktop_works_in_a_real_browser() {
             .expect("npm runs");
         assert!(install.status.success(), "npm ci failed: {install:?}");
     }
+    // The fake OpenAI-compatible provider the AI chat scenario talks to; it prints its port.
+    let mut fake_ai = Command::new("node")
+        .arg(format!("{SUITE}/fake-ai.mjs"))
+        .env("PORT", "0")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs the fake AI provider");
+    let mut port = String::new();
+    {
+        use tokio::io::AsyncBufReadExt;
+        let stdout = fake_ai.stdout.take().expect("piped stdout");
+        tokio::io::BufReader::new(stdout)
+            .read_line(&mut port)
+            .await
+            .expect("the fake AI provider prints its port");
+    }
+    let ai_url = format!("http://127.0.0.1:{}", port.trim());
     let app = spawn_app_with(Backend::Sqlite, |c| {
         c.users.admin_usernames = ADMIN.into();
+        c.openai_base_url = Some(ai_url);
+        c.openai_api_key = Some("fake-key".into());
+        c.ai_model = Some("fake-model".into());
     })
     .await;
     let artifacts = concat!(env!("CARGO_MANIFEST_DIR"), "/target/browser-artifacts");
