@@ -50,6 +50,7 @@ async fn the_desktop_works_in_a_real_browser() {
     let ai_url = format!("http://127.0.0.1:{}", port.trim());
     let app = spawn_app_with(Backend::Sqlite, |c| {
         c.users.admin_usernames = ADMIN.into();
+        c.jobs.job_workers = 1; // the Miner window mines as a background job
         c.openai_base_url = Some(ai_url);
         c.openai_api_key = Some("fake-key".into());
         c.ai_model = Some("fake-model".into());
