@@ -18,8 +18,8 @@ use crate::{
     dashboard::graphql::DashboardQuery,
     devices::graphql::{DevicesMutation, DevicesQuery, DevicesSubscription},
     files::graphql::{FilesMutation, FilesQuery},
-    mail::graphql::{MailMutation, MailQuery, MailSubscription},
     jobs::graphql::{JobsMutation, JobsQuery, JobsSubscription},
+    mail::graphql::{MailMutation, MailQuery, MailSubscription},
     notifications::graphql::{
         NotificationsMutation, NotificationsQuery, NotificationsSubscription,
     },
