@@ -137,7 +137,7 @@ export default {
     function itemEl(item, kind) {
       const nameEl =
         kind === 'folder'
-          ? h('button', { type: 'button', class: 'link name', onclick: () => openFolder(item.id) }, `📁 ${item.name}`)
+          ? h('button', { type: 'button', class: 'link name', onclick: () => openFolder(item.id) }, `${item.name}/`)
           : h('span', { class: 'name' }, item.name);
       const actions = h(
         'span',

@@ -55,8 +55,8 @@ export default {
 
     function videoEl(v) {
       const mineVideo = v.owner.username === ctx.user()?.username;
-      const react = (r, label, count) =>
-        h('button', { type: 'button', class: `react ${r.toLowerCase()}`, 'aria-pressed': String(v.viewerReaction === r), onclick: () => setReaction(v, v.viewerReaction === r ? null : r) }, `${label} ${count}`);
+      const react = (r, label, word, count) =>
+        h('button', { type: 'button', class: `react ${r.toLowerCase()}`, 'aria-label': `${word} (${count})`, 'aria-pressed': String(v.viewerReaction === r), onclick: () => setReaction(v, v.viewerReaction === r ? null : r) }, `${label} ${count}`);
       return h(
         'li',
         { class: 'card video', dataset: { id: v.id, visibility: v.visibility } },
@@ -68,8 +68,8 @@ export default {
           { class: 'meta' },
           h('a', { class: 'watch', href: v.url, target: '_blank', rel: 'noopener noreferrer nofollow', onclick: () => recordView(v.id) }, 'Watch'),
           h('span', { class: 'views muted' }, `${v.viewCount} view${v.viewCount === 1 ? '' : 's'}`),
-          react('LIKE', '👍', v.likeCount),
-          react('DISLIKE', '👎', v.dislikeCount),
+          react('LIKE', '▲', 'Like', v.likeCount),
+          react('DISLIKE', '▼', 'Dislike', v.dislikeCount),
           mineVideo && h('button', { type: 'button', class: 'link delete', onclick: () => remove(v) }, 'Delete'),
         ),
       );
