@@ -153,7 +153,9 @@ PY
     # The default configuration (response cache on, in process or REDIS_URL from SERVER_ENV):
     # every request a miss (cold), then the same request again and again (warm).
     local saved=("${RUN_ENV[@]}")
-    RUN_ENV=("${RUN_ENV[@]/CACHE_ENABLED=false/}")
+    local cache_on=()
+    for v in "${RUN_ENV[@]}"; do [[ "$v" == CACHE_ENABLED=false ]] || cache_on+=("$v"); done
+    RUN_ENV=("${cache_on[@]}")
     start_server "$WORK/default.log"
     browser_lua "$WORK/cold.lua" cold
     measure "$backend default cold" "$WORK/cold.lua" "$statements"
