@@ -129,10 +129,6 @@ pub async fn wallets_with_owners(
     .bind_list(addresses.to_vec());
     let rows = sql.all(db).await?;
     rows.iter()
-        .filter_map(|row| match read_side(row, Side::WalletAndOwner, "w") {
-            Ok(Some(pair)) => Some(Ok(pair)),
-            Ok(None) => None,
-            Err(e) => Some(Err(e)),
-        })
+        .filter_map(|row| read_side(row, Side::WalletAndOwner, "w").transpose())
         .collect()
 }
