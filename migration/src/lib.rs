@@ -15,6 +15,7 @@ mod m20261126_000050_devices;
 mod m20261126_000060_files;
 mod m20261126_000070_jobs;
 mod m20261126_000080_ai;
+mod m20261126_000090_job_error_code;
 
 pub use genesis::{GENESIS_BLOCK_ID, GENESIS_PREVIOUS_HASH, block_hash, genesis_timestamp};
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000060_files::Migration),
             Box::new(m20261126_000070_jobs::Migration),
             Box::new(m20261126_000080_ai::Migration),
+            Box::new(m20261126_000090_job_error_code::Migration),
         ]
     }
 }

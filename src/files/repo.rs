@@ -127,6 +127,19 @@ pub async fn relocate(
     })
 }
 
+/// The node called `name` in the folder `parent`, if any.
+pub async fn child_named(
+    db: &impl ConnectionTrait,
+    parent: Uuid,
+    name: &str,
+) -> AppResult<Option<node::Model>> {
+    Ok(node::Entity::find()
+        .filter(node::Column::ParentId.eq(parent))
+        .filter(node::Column::Name.eq(name))
+        .one(db)
+        .await?)
+}
+
 /// Deletes the node; its descendants go with it (the parent key cascades).
 pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
     node::Entity::delete_by_id(id).exec(db).await?;

@@ -24,6 +24,9 @@ pub struct JobsConfig {
     pub job_max_queued_per_user: u64,
     /// On shutdown, running jobs get this long to finish before they are handed back.
     pub job_shutdown_grace_secs: u64,
+    /// A wallet statement up to this many bytes is returned inline in the job's `result`; a
+    /// larger one becomes a file of the owner's (`statements/…csv`).
+    pub job_statement_inline_bytes: u64,
 }
 
 impl Default for JobsConfig {
@@ -36,6 +39,7 @@ impl Default for JobsConfig {
             job_poll_ms: 1000,
             job_max_queued_per_user: 20,
             job_shutdown_grace_secs: 10,
+            job_statement_inline_bytes: 256 * 1024,
         }
     }
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub payload: Json,
     pub result: Option<Json>,
     pub error: Option<String>,
+    /// Why the job failed, as a stable code (`QUOTA_EXCEEDED`, `BAD_USER_INPUT`, …).
+    pub error_code: Option<String>,
     /// Basis points: 0–10000.
     pub progress: i32,
     pub attempts: i32,

@@ -172,13 +172,14 @@ pub async fn heartbeat(
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Succeeded(Value),
-    /// Failed for good.
-    Failed(String),
+    /// Failed for good: a safe message and its code.
+    Failed { error: String, code: String },
     Cancelled,
     /// Queued again after `run_after_ms`; `refund` gives the attempt back (a hand-back on
     /// shutdown is not the job's fault).
     Requeue {
-        error: Option<String>,
+        /// The failed attempt's message and code.
+        error: Option<(String, String)>,
         run_after_ms: i64,
         refund: bool,
     },
@@ -208,10 +209,11 @@ pub async fn release(
         Outcome::Succeeded(result) => finished(update, Status::Succeeded)
             .col_expr(job::Column::Result, Expr::value(result))
             .col_expr(job::Column::Progress, Expr::value(10_000))
-            .col_expr(job::Column::Error, Expr::value(Option::<String>::None)),
-        Outcome::Failed(error) => {
-            finished(update, Status::Failed).col_expr(job::Column::Error, Expr::value(error))
-        }
+            .col_expr(job::Column::Error, Expr::value(Option::<String>::None))
+            .col_expr(job::Column::ErrorCode, Expr::value(Option::<String>::None)),
+        Outcome::Failed { error, code } => finished(update, Status::Failed)
+            .col_expr(job::Column::Error, Expr::value(error))
+            .col_expr(job::Column::ErrorCode, Expr::value(code)),
         Outcome::Cancelled => finished(update, Status::Cancelled),
         Outcome::Requeue {
             error,
@@ -222,8 +224,10 @@ pub async fn release(
                 .col_expr(job::Column::Status, Expr::value(Status::Queued.as_str()))
                 .col_expr(job::Column::RunAfterMs, Expr::value(run_after_ms))
                 .col_expr(job::Column::Progress, Expr::value(0));
-            if let Some(error) = error {
-                update = update.col_expr(job::Column::Error, Expr::value(error));
+            if let Some((error, code)) = error {
+                update = update
+                    .col_expr(job::Column::Error, Expr::value(error))
+                    .col_expr(job::Column::ErrorCode, Expr::value(code));
             }
             if refund {
                 update = update.col_expr(
@@ -283,6 +287,7 @@ pub async fn requeue_finished(
         .col_expr(job::Column::RunAfterMs, Expr::value(now_ms))
         .col_expr(job::Column::CancelRequested, Expr::value(false))
         .col_expr(job::Column::Error, Expr::value(Option::<String>::None))
+        .col_expr(job::Column::ErrorCode, Expr::value(Option::<String>::None))
         .col_expr(job::Column::Result, Expr::value(Option::<Value>::None))
         .col_expr(
             job::Column::FinishedAt,

@@ -54,6 +54,7 @@ pub async fn submit(
             payload,
             result: None,
             error: None,
+            error_code: None,
             progress: 0,
             attempts: 0,
             max_attempts: config.job_max_attempts,

@@ -24,7 +24,7 @@ const CONVERSATIONS: &str = "{ conversations(first: 10) { edges { node { id titl
     messages(first: 20) { edges { node { role content status errorCode } } } } } } }";
 
 #[derive(Default)]
-struct Fake {
+pub struct Fake {
     requests: AtomicUsize,
     last_body: Mutex<Value>,
 }
@@ -72,7 +72,7 @@ async fn completions(State(fake): State<Arc<Fake>>, Json(body): Json<Value>) -> 
     ok(sse(&["Hello", " there", "!"]))
 }
 
-async fn spawn_provider() -> (String, Arc<Fake>) {
+pub async fn spawn_provider() -> (String, Arc<Fake>) {
     let fake = Arc::new(Fake::default());
     let app = Router::new()
         .route("/v1/chat/completions", post(completions))
@@ -96,7 +96,7 @@ async fn spawn_ai_app(backend: Backend, provider: &str) -> TestApp {
     .await
 }
 
-async fn send(app: &TestApp, user: &TestUser, conversation: Option<&str>, content: &str) -> Gql {
+pub async fn send(app: &TestApp, user: &TestUser, conversation: Option<&str>, content: &str) -> Gql {
     app.graphql_as(
         &user.access,
         SEND,
@@ -105,7 +105,7 @@ async fn send(app: &TestApp, user: &TestUser, conversation: Option<&str>, conten
     .await
 }
 
-async fn conversations(app: &TestApp, user: &TestUser) -> Value {
+pub async fn conversations(app: &TestApp, user: &TestUser) -> Value {
     app.graphql_as(&user.access, CONVERSATIONS, json!({}))
         .await
         .assert_ok()["conversations"]["edges"]
@@ -113,7 +113,7 @@ async fn conversations(app: &TestApp, user: &TestUser) -> Value {
 }
 
 /// Waits until the latest conversation's last message is no longer streaming; that message.
-async fn settled_reply(app: &TestApp, user: &TestUser) -> Value {
+pub async fn settled_reply(app: &TestApp, user: &TestUser) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let edges = conversations(app, user).await;
@@ -323,5 +323,47 @@ async fn conversation_lists_load_messages_in_batches() {
             counts.push(app.statements() - before);
         }
         assert_eq!(counts[0], counts[1], "{counts:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_history_sent_is_bounded_by_ai_context_messages() {
+    let (provider, fake) = spawn_provider().await;
+    for backend in backends() {
+        let provider = provider.clone();
+        let app = spawn_app_with(backend, move |c| {
+            c.openai_base_url = Some(provider);
+            c.ai.ai_context_messages = 3;
+        })
+        .await;
+        let alice = app.register("alice").await;
+        send(&app, &alice, None, "one").await.assert_ok();
+        settled_reply(&app, &alice).await;
+        let conversation = conversations(&app, &alice).await[0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for content in ["two", "three"] {
+            send(&app, &alice, Some(&conversation), content)
+                .await
+                .assert_ok();
+            settled_reply(&app, &alice).await;
+        }
+        // Five messages before the last reply; the latest three went with its request.
+        let body = fake.last_body.lock().unwrap().clone();
+        let sent: Vec<(String, String)> = body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let text = |k: &str| m[k].as_str().unwrap().to_owned();
+                (text("role"), text("content"))
+            })
+            .collect();
+        let expected = [("user", "two"), ("assistant", "Hello there!"), ("user", "three")];
+        assert_eq!(
+            sent,
+            expected.map(|(r, c)| (r.to_owned(), c.to_owned())),
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Black-box tests over HTTP: one test binary, one module per area.
 
 mod ai;
+mod ai_timeouts;
 mod audit;
 mod auth;
 mod browser;
@@ -18,8 +19,12 @@ mod hardening;
 mod helpers;
 mod http_extra;
 mod http_spec;
+mod job_kill;
+mod job_pool;
+mod job_statements;
 mod job_workers;
 mod jobs;
+mod jobs_ai_fanout;
 mod load;
 mod mail;
 mod nodes;

@@ -134,7 +134,8 @@ impl Job {
         Json(self.0.payload.clone())
     }
 
-    /// What a succeeded job produced (a statement's CSV is inline under `csv`).
+    /// What a succeeded job produced (a small statement's CSV is inline under `csv`, a large
+    /// one is a file of the owner's, under `file`).
     async fn result(&self) -> Option<Json<Value>> {
         self.0.result.clone().map(Json)
     }
@@ -142,6 +143,13 @@ impl Job {
     /// Why the last attempt failed (safe to show).
     async fn error(&self) -> Option<&str> {
         self.0.error.as_deref()
+    }
+
+    /// Why the last attempt failed, as a stable code: `QUOTA_EXCEEDED` (a statement file did
+    /// not fit the owner's storage quota), `WORKER_LOST`, or an error code such as
+    /// `BAD_USER_INPUT` or `INTERNAL`.
+    async fn error_code(&self) -> Option<&str> {
+        self.0.error_code.as_deref()
     }
 
     async fn attempts(&self) -> i32 {

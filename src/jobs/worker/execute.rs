@@ -7,11 +7,14 @@ use std::sync::{
 };
 
 use serde_json::{Value, json};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use uuid::Uuid;
 
 use crate::{
     audit::AuditContext,
     chain::{self, TxFilter, hashing::NonceSearch},
+    files::{self, ContentStore, Generated},
+    graphql::{ids, node::NodeType},
     jobs::{JobModel, Kind, Payload, StatementPayload},
     platform::{
         error::{AppError, AppResult},
@@ -22,8 +25,9 @@ use crate::{
     users, wallet,
 };
 
-/// Statements up to this size are returned inline in the job's `result`.
-pub const STATEMENT_INLINE_BYTES: usize = 256 * 1024;
+/// The owner's folder (under their root) that large statements are written to.
+pub const STATEMENT_FOLDER: &str = "statements";
+const STATEMENT_HEADER: &str = "created_at,hash,direction,counterparty,amount,fee,status,message\n";
 /// Transactions read per round trip while writing a statement.
 const STATEMENT_PAGE: u64 = 500;
 
@@ -49,7 +53,7 @@ pub async fn execute(state: &AppState, job: &JobModel, progress: &Progress) -> A
         .ok_or_else(|| AppError::bad_input("kind", format!("unknown job kind {}", job.kind)))?;
     match Payload::parse(kind, &job.payload)? {
         Payload::ChainVerify => chain_verify(state, progress).await,
-        Payload::WalletStatement(p) => statement(state, job.owner_id, p, progress).await,
+        Payload::WalletStatement(p) => statement(state, job, p, progress).await,
         Payload::MineBlock(p) => {
             let max = p
                 .max_transactions
@@ -126,10 +130,11 @@ fn csv_field(text: &str) -> String {
 
 async fn statement(
     state: &AppState,
-    owner: Uuid,
+    job: &JobModel,
     p: StatementPayload,
     progress: &Progress,
 ) -> AppResult<Value> {
+    let owner = job.owner_id;
     let address = p.address.trim().to_owned();
     let mine = wallet::by_address(&state.db, &address)
         .await?
@@ -144,9 +149,12 @@ async fn statement(
         address: Some(address.clone()),
         status: None,
     };
+    let inline_max = usize::try_from(state.config.jobs.job_statement_inline_bytes).unwrap_or(usize::MAX);
     let total = chain::transaction_count(&state.db, &filter).await?.max(1) as f64;
-    let mut csv =
-        String::from("created_at,hash,direction,counterparty,amount,fee,status,message\n");
+    let mut csv = String::from(STATEMENT_HEADER);
+    // Once the statement outgrows `inline_max` it goes on in a temporary file, a page at a
+    // time, so a large one never sits in memory whole.
+    let mut spill: Option<tokio::fs::File> = None;
     let (mut seen, mut rows) = (0u64, 0u64);
     let mut cursor = None;
     loop {
@@ -181,12 +189,14 @@ async fn statement(
                 csv_field(tx.message.as_deref().unwrap_or("")),
             ));
             rows += 1;
-            if csv.len() > STATEMENT_INLINE_BYTES {
-                return Err(AppError::bad_input(
-                    "payload",
-                    "the statement is too large to return; narrow it with `from` and `to`",
-                ));
-            }
+        }
+        if spill.is_none() && csv.len() > inline_max {
+            let file = ContentStore::new(&state.config.data_dir).temp_file()?;
+            spill = Some(tokio::fs::File::from_std(file));
+        }
+        if let Some(file) = spill.as_mut() {
+            file.write_all(csv.as_bytes()).await.map_err(spill_error)?;
+            csv.clear();
         }
         progress.set(seen as f64 / total);
         cursor = txs.last().map(|t| t.id);
@@ -194,12 +204,42 @@ async fn statement(
             break;
         }
     }
-    Ok(json!({
+    let mut result = json!({
         "address": address,
         "from": p.from,
         "to": p.to,
         "rows": rows,
         "contentType": "text/csv",
-        "csv": csv,
-    }))
+    });
+    match spill {
+        None => result["csv"] = Value::String(csv),
+        Some(mut file) => {
+            file.flush().await.map_err(spill_error)?;
+            file.seek(std::io::SeekFrom::Start(0))
+                .await
+                .map_err(spill_error)?;
+            let name = format!("{address}-{}.csv", ids::encode(NodeType::Job, job.id).0);
+            let audit = AuditContext::default().with_actor(owner);
+            let generated = Generated {
+                folder: STATEMENT_FOLDER,
+                name,
+                mime_type: "text/csv",
+                content: file.into_std().await,
+            };
+            let node = files::save_generated(state, &audit, owner, generated).await?;
+            let id = ids::encode(NodeType::File, node.id).0;
+            result["file"] = json!({
+                "id": id,
+                "name": node.name,
+                "path": format!("/{STATEMENT_FOLDER}/{}", node.name),
+                "size": node.size,
+                "downloadUrl": format!("/files/{id}"),
+            });
+        }
+    }
+    Ok(result)
+}
+
+fn spill_error(e: std::io::Error) -> AppError {
+    AppError::internal(anyhow::Error::new(e).context("writing a statement"))
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::{sync::watch, task::JoinSet};
 
-pub use execute::STATEMENT_INLINE_BYTES;
+pub use execute::STATEMENT_FOLDER;
 use metrics::JobMetrics;
 
 use super::{JobUpdated, Status, repo};

@@ -19,12 +19,19 @@ use crate::{
         service::now_ms,
     },
     notifications::{self, NewNotification},
-    platform::{error::AppError, write::Write},
+    platform::{
+        error::{AppError, Limit},
+        write::Write,
+    },
     state::AppState,
 };
 
 /// Tries at recording how a job ended.
 const RELEASE_TRIES: u32 = 5;
+/// `errorCode` of a job whose result did not fit its owner's storage quota.
+pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
+/// `errorCode` of a job claimed again after its lease ran out more often than it may be tried.
+pub const WORKER_LOST: &str = "WORKER_LOST";
 
 pub struct Worker {
     pub state: AppState,
@@ -39,6 +46,8 @@ enum Ended {
     Done(Result<serde_json::Value, AppError>),
     /// Another worker holds it now (this one's lease ran out).
     Lost,
+    /// Claimed once too often after its lease ran out: its workers keep dying.
+    Abandoned,
     Cancelled,
     HandedBack,
 }
@@ -81,11 +90,7 @@ impl Worker {
         let kind = Kind::parse(&job.kind).map_or("unknown", Kind::as_str);
         let started = Instant::now();
         let ended = if job.attempts > job.max_attempts {
-            // Claimed again after its lease ran out, once too often: its workers keep dying.
-            Ended::Done(Err(AppError::bad_input(
-                "job",
-                "the job stopped its worker too many times",
-            )))
+            Ended::Abandoned
         } else if job.cancel_requested {
             Ended::Cancelled
         } else {
@@ -101,6 +106,10 @@ impl Worker {
                 tracing::warn!(job = %job.id, worker = %self.id, "lost the job's lease to another worker");
                 return;
             }
+            Ended::Abandoned => Outcome::Failed {
+                error: "the job stopped its worker too many times".to_owned(),
+                code: WORKER_LOST.to_owned(),
+            },
             Ended::Cancelled => Outcome::Cancelled,
             Ended::HandedBack => Outcome::Requeue {
                 error: None,
@@ -112,7 +121,7 @@ impl Worker {
         };
         let label = match &outcome {
             Outcome::Succeeded(_) => "succeeded",
-            Outcome::Failed(_) => "failed",
+            Outcome::Failed { .. } => "failed",
             Outcome::Cancelled => "cancelled",
             Outcome::Requeue { refund: true, .. } => "handed_back",
             Outcome::Requeue { .. } => "retried",
@@ -141,7 +150,8 @@ impl Worker {
     }
 
     /// A failed attempt: retried with backoff while attempts remain and the error is not the
-    /// job's own (a bad payload fails at once). Users see safe messages only.
+    /// job's own (a bad payload fails at once; so does a statement file over the owner's
+    /// storage quota, which waiting does not change). Users see safe messages only.
     fn failure(&self, job: &JobModel, e: AppError) -> Outcome {
         let permanent = matches!(
             e,
@@ -149,7 +159,16 @@ impl Worker {
                 | AppError::NotFound(_)
                 | AppError::Forbidden(_)
                 | AppError::InsufficientFunds
+                | AppError::Limit { .. }
         );
+        let code = match &e {
+            AppError::Limit {
+                limit: Limit::StorageQuota,
+                ..
+            } => QUOTA_EXCEEDED,
+            other => other.code(),
+        }
+        .to_owned();
         let message = match &e {
             AppError::Internal(_) => {
                 e.log();
@@ -158,11 +177,14 @@ impl Worker {
             other => other.message(),
         };
         if permanent || job.attempts >= job.max_attempts {
-            Outcome::Failed(message)
+            Outcome::Failed {
+                error: message,
+                code,
+            }
         } else {
             let wait = self.state.config.jobs.backoff(job.attempts);
             Outcome::Requeue {
-                error: Some(message),
+                error: Some((message, code)),
                 run_after_ms: now_ms() + wait.as_millis() as i64,
                 refund: false,
             }
