@@ -10,9 +10,7 @@ use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    FileAction, NodeModel, repo, service::valid_name, store::ContentStore,
-};
+use super::{FileAction, NodeModel, repo, service::valid_name, store::ContentStore};
 use crate::{
     audit::AuditContext,
     platform::{
@@ -85,7 +83,8 @@ pub async fn save_generated(
         Some(folder) if folder.is_folder => folder,
         Some(_) => return Err(not_a_folder(file.folder)),
         None => {
-            let folder = repo::insert(w.db(), node(owner, root.id, file.folder.into(), true)).await?;
+            let folder =
+                repo::insert(w.db(), node(owner, root.id, file.folder.into(), true)).await?;
             w.audit(
                 FileAction::CreateFolder,
                 ("Folder", Some(folder.id.to_string())),

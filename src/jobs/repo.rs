@@ -173,7 +173,10 @@ pub async fn heartbeat(
 pub enum Outcome {
     Succeeded(Value),
     /// Failed for good: a safe message and its code.
-    Failed { error: String, code: String },
+    Failed {
+        error: String,
+        code: String,
+    },
     Cancelled,
     /// Queued again after `run_after_ms`; `refund` gives the attempt back (a hand-back on
     /// shutdown is not the job's fault).

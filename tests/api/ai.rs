@@ -96,7 +96,12 @@ async fn spawn_ai_app(backend: Backend, provider: &str) -> TestApp {
     .await
 }
 
-pub async fn send(app: &TestApp, user: &TestUser, conversation: Option<&str>, content: &str) -> Gql {
+pub async fn send(
+    app: &TestApp,
+    user: &TestUser,
+    conversation: Option<&str>,
+    content: &str,
+) -> Gql {
     app.graphql_as(
         &user.access,
         SEND,
@@ -360,10 +365,11 @@ async fn the_history_sent_is_bounded_by_ai_context_messages() {
                 (text("role"), text("content"))
             })
             .collect();
-        let expected = [("user", "two"), ("assistant", "Hello there!"), ("user", "three")];
-        assert_eq!(
-            sent,
-            expected.map(|(r, c)| (r.to_owned(), c.to_owned())),
-        );
+        let expected = [
+            ("user", "two"),
+            ("assistant", "Hello there!"),
+            ("user", "three"),
+        ];
+        assert_eq!(sent, expected.map(|(r, c)| (r.to_owned(), c.to_owned())),);
     }
 }

@@ -92,17 +92,13 @@ async fn spawn_fake(behaviour: Behaviour) -> (String, Arc<Fake>) {
 /// conversation's messages then, and how long the reply took.
 async fn send_and_settle(app: &TestApp, user: &TestUser, content: &str) -> (Vec<Value>, Duration) {
     let started = Instant::now();
-    app.graphql_as(
-        &user.access,
-        SEND,
-        json!({"input": {"content": content}}),
-    )
-    .await
-    .assert_ok();
+    app.graphql_as(&user.access, SEND, json!({"input": {"content": content}}))
+        .await
+        .assert_ok();
     loop {
         let res = app.graphql_as(&user.access, MESSAGES, json!({})).await;
-        let messages: Vec<Value> = res.assert_ok()["conversations"]["edges"][0]["node"]
-            ["messages"]["edges"]
+        let messages: Vec<Value> = res.assert_ok()["conversations"]["edges"][0]["node"]["messages"]
+            ["edges"]
             .as_array()
             .unwrap()
             .iter()

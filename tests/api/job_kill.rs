@@ -219,7 +219,11 @@ async fn a_killed_server_process_s_job_completes_on_another_after_the_lease() {
             .await;
         assert_eq!(wallet["wallet"]["balance"], "150");
         assert_eq!(
-            column(&database_url, "SELECT COUNT(*) FROM blocks WHERE \"index\" = 1").await,
+            column(
+                &database_url,
+                "SELECT COUNT(*) FROM blocks WHERE \"index\" = 1"
+            )
+            .await,
             1
         );
     }

@@ -61,7 +61,9 @@ async fn metrics_show_queue_depth_running_jobs_outcomes_and_durations() {
         // Progress of the proof of work: nonces tried over those expected, reported by the
         // heartbeat, short of done.
         eventually("mining progress reported", || async {
-            let p = job(&app, &alice, &mining).await["progress"].as_f64().unwrap();
+            let p = job(&app, &alice, &mining).await["progress"]
+                .as_f64()
+                .unwrap();
             p > 0.0 && p < 1.0
         })
         .await;
@@ -77,7 +79,11 @@ async fn metrics_show_queue_depth_running_jobs_outcomes_and_durations() {
         .await;
         let verify = "kind=\"chain_verify\"";
         assert_eq!(
-            metric(&app, &format!("jobs_attempts_total{{{verify},outcome=\"succeeded\"}}")).await,
+            metric(
+                &app,
+                &format!("jobs_attempts_total{{{verify},outcome=\"succeeded\"}}")
+            )
+            .await,
             Some(2.0)
         );
         assert_eq!(

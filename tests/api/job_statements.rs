@@ -133,7 +133,10 @@ async fn a_large_statement_is_a_file_only_its_owner_downloads() {
         let rows: Vec<String> = lines
             .map(|l| {
                 let (created_at, rest) = l.split_once(',').unwrap();
-                assert!(chrono::DateTime::parse_from_rfc3339(created_at).is_ok(), "{l}");
+                assert!(
+                    chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),
+                    "{l}"
+                );
                 rest.to_owned()
             })
             .collect();
@@ -289,7 +292,10 @@ async fn a_statement_run_again_replaces_its_file() {
         let second = job_reaches(&app, &alice, &id, "SUCCEEDED").await;
         assert_eq!(first["result"]["rows"], 3);
         assert_eq!(second["result"]["rows"], 4);
-        assert_eq!(second["result"]["file"]["name"], first["result"]["file"]["name"]);
+        assert_eq!(
+            second["result"]["file"]["name"],
+            first["result"]["file"]["name"]
+        );
         // One file, the newer one; the quota counts it once.
         assert_eq!(
             app.scalar("SELECT COUNT(*) FROM file_nodes WHERE is_folder = false")

@@ -11,7 +11,8 @@ use crate::{
     ws_client::{TRANSPORT_WS, Ws},
 };
 
-pub const JOB_FIELDS: &str = "id kind status progress payload result error errorCode attempts maxAttempts
+pub const JOB_FIELDS: &str =
+    "id kind status progress payload result error errorCode attempts maxAttempts
     cancelRequested createdAt startedAt finishedAt owner { username }";
 const SUBMIT: &str = "mutation($input: SubmitJobInput!) { submitJob(input: $input) {
     id kind status progress payload attempts maxAttempts owner { username } } }";

@@ -58,7 +58,8 @@ async fn a_job_run_on_one_instance_streams_to_its_owner_on_another() {
         json!({}),
     )
     .await;
-    a.await_receivers::<blackroad_api::jobs::JobUpdated>(1).await;
+    a.await_receivers::<blackroad_api::jobs::JobUpdated>(1)
+        .await;
     // Submitted where no worker runs: the Redis message wakes the other instance's worker.
     let id = submit_ok(&a, &alice, "CHAIN_VERIFY", json!({})).await;
     let mut seen = Vec::new();

@@ -149,7 +149,8 @@ async fn statement(
         address: Some(address.clone()),
         status: None,
     };
-    let inline_max = usize::try_from(state.config.jobs.job_statement_inline_bytes).unwrap_or(usize::MAX);
+    let inline_max =
+        usize::try_from(state.config.jobs.job_statement_inline_bytes).unwrap_or(usize::MAX);
     let total = chain::transaction_count(&state.db, &filter).await?.max(1) as f64;
     let mut csv = String::from(STATEMENT_HEADER);
     // Once the statement outgrows `inline_max` it goes on in a temporary file, a page at a
