@@ -202,6 +202,7 @@ async fn failures_retry_with_backoff_then_fail_with_a_safe_message() {
         assert_eq!(failed["attempts"], 3);
         // The internal reason stays in the logs.
         assert_eq!(failed["error"], "internal error");
+        assert_eq!(failed["errorCode"], "INTERNAL");
         let retried = app
             .scalar("SELECT COUNT(*) FROM events WHERE action = 'job.finish'")
             .await;
@@ -220,5 +221,80 @@ async fn failures_retry_with_backoff_then_fail_with_a_safe_message() {
             "{metrics}"
         );
         assert!(metrics.contains("jobs_attempts_total{kind=\"mine_block\",outcome=\"failed\"} 1"));
+    }
+}
+
+#[tokio::test]
+async fn retries_wait_longer_each_time() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |c| {
+            c.jobs.job_workers = 1;
+            c.jobs.job_poll_ms = 20;
+            c.jobs.job_retry_base_ms = 300;
+        })
+        .await;
+        let alice = app.register("alice").await;
+        // Every attempt fails at once (no genesis block to mine on).
+        app.state
+            .db
+            .execute_unprepared("DELETE FROM blocks")
+            .await
+            .unwrap();
+        let id = submit_ok(&app, &alice, "MINE_BLOCK", json!({})).await;
+        // When each attempt started (a claim sets the attempt and its start together).
+        let mut started = std::collections::BTreeMap::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = job(&app, &alice, &id).await;
+            if let Some(at) = now["startedAt"].as_str() {
+                let at = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+                started
+                    .entry(now["attempts"].as_i64().unwrap())
+                    .or_insert(at);
+            }
+            if now["status"] == "FAILED" {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{now}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let at: Vec<_> = started.values().collect();
+        assert_eq!(at.len(), 3, "{started:?}");
+        let first = (*at[1] - *at[0]).num_milliseconds();
+        let second = (*at[2] - *at[1]).num_milliseconds();
+        // JOB_RETRY_BASE_MS, then twice that.
+        assert!((300..900).contains(&first), "{first} ms");
+        assert!((600..1200).contains(&second), "{second} ms");
+    }
+}
+
+#[tokio::test]
+async fn a_job_whose_workers_keep_dying_fails_as_worker_lost() {
+    for backend in backends() {
+        let a = spawn_app_with(backend, |_| {}).await;
+        let alice = a.register("alice").await;
+        let id = submit_ok(&a, &alice, "CHAIN_VERIFY", json!({})).await;
+        // Its third attempt's worker died too: the lease ran out with no attempt left.
+        a.state
+            .db
+            .execute_unprepared(
+                "UPDATE jobs SET status = 'running', worker = 'dead-worker', attempts = 3, \
+                 lease_until_ms = 0",
+            )
+            .await
+            .unwrap();
+        let shared = a.state.config.database_url.clone();
+        let b = spawn_app_with(backend, |c| {
+            c.database_url = shared;
+            c.jobs.job_workers = 1;
+            c.jobs.job_poll_ms = 50;
+        })
+        .await;
+        let failed = job_reaches(&b, &alice, &id, "FAILED").await;
+        assert_eq!(failed["errorCode"], "WORKER_LOST");
+        assert_eq!(failed["error"], "the job stopped its worker too many times");
+        assert_eq!(failed["result"], serde_json::Value::Null);
+        // Not run again.
+        assert_eq!(failed["attempts"], 4);
     }
 }
