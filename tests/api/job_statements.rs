@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::{
     helpers::*,
     jobs::{job_reaches, submit_ok},
+    ws_client::{TRANSPORT_WS, Ws},
 };
 
 const LEDGER: &str = "query($a: String!) { transactions(address: $a, first: 50) {
@@ -323,5 +324,68 @@ async fn a_statement_run_again_replaces_its_file() {
         )
         .await;
         assert_eq!(old.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+/// What the `/prism` console watches: an admin's `auditEvents` stream shows the job and the
+/// file it wrote, with the owner as the actor.
+#[tokio::test]
+async fn an_admin_watching_audit_events_sees_the_statement_and_its_file() {
+    for backend in backends() {
+        let app = spawn_statement_app(backend, 100, 1 << 20).await;
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        some_history(&app, &alice, &bob).await;
+        let root = app.register("root").await;
+        app.make_admin(&root).await;
+        let mut ws = Ws::connect_as(&app, TRANSPORT_WS, Some(&root.access)).await;
+        ws.subscribe(
+            "a",
+            "subscription { auditEvents { action subjectType actor { username } } }",
+            json!({}),
+        )
+        .await;
+        app.await_receivers::<blackroad_api::audit::AuditEvent>(1)
+            .await;
+        let id = submit_ok(
+            &app,
+            &alice,
+            "WALLET_STATEMENT",
+            json!({"address": alice.address}),
+        )
+        .await;
+        job_reaches(&app, &alice, &id, "SUCCEEDED").await;
+        let mut seen = Vec::new();
+        while seen
+            .last()
+            .map(|(a, _, _): &(String, String, Value)| a.as_str())
+            != Some("job.finish")
+        {
+            let event = ws.next_data("a").await["auditEvents"].clone();
+            seen.push((
+                event["action"].as_str().unwrap().to_owned(),
+                event["subjectType"].as_str().unwrap().to_owned(),
+                event["actor"]["username"].clone(),
+            ));
+        }
+        let actions: Vec<(&str, &str)> = seen
+            .iter()
+            .map(|(a, s, _)| (a.as_str(), s.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("job.submit", "Job"),
+                ("files.create_folder", "Folder"),
+                ("files.generate", "File"),
+                ("job.finish", "Job"),
+            ]
+        );
+        // Alice did all but the finish, which the worker records for nobody in particular.
+        assert!(
+            seen[..3].iter().all(|(_, _, actor)| actor == "alice"),
+            "{seen:?}"
+        );
+        assert_eq!(seen[3].2, Value::Null);
     }
 }
