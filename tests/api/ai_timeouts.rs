@@ -2,7 +2,7 @@
 //! completes its handshake (AI_CONNECT_TIMEOUT_MS), a stream that opens but sends no token
 //! (AI_FIRST_TOKEN_TIMEOUT_MS), and one that keeps trickling past AI_TOTAL_TIMEOUT_MS. Each
 //! reply ends `failed` with a code, shows nothing of the provider's, and the user's message
-//! stays.
+//! stays. Also: a connection dropped before the first token is retried once.
 
 use std::{
     convert::Infallible,
@@ -222,5 +222,75 @@ async fn a_reply_still_streaming_past_the_total_timeout_fails() {
             "took {took:?}"
         );
         assert_eq!(fake.requests.load(Ordering::SeqCst), 1);
+    }
+}
+
+/// A provider at the TCP level: it reads each request whole, closes the first `drop` connections
+/// without a word, and answers the rest with a short stream. The number of connections so far.
+async fn spawn_dropping_provider(drop: usize) -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                // Read the head and the body (by Content-Length), so closing sends no reset.
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let Ok(read) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..read]);
+                    let text = String::from_utf8_lossy(&request).to_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                if n < drop {
+                    return;
+                }
+                let mut response = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n".to_vec();
+                response.extend_from_slice(&chunk(json!({"content": "Back again"})));
+                response.extend_from_slice(b"data: [DONE]\n\n");
+                let _ = socket.write_all(&response).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (address, connections)
+}
+
+#[tokio::test]
+async fn a_connection_dropped_before_the_first_token_is_retried_once() {
+    for backend in backends() {
+        for (drop, status, code, content) in [
+            (1, "complete", Value::Null, "Back again"),
+            (usize::MAX, "failed", json!("AI_UNAVAILABLE"), ""),
+        ] {
+            let (provider, connections) = spawn_dropping_provider(drop).await;
+            let app = spawn_app_with(backend, move |c| c.openai_base_url = Some(provider)).await;
+            let alice = app.register("alice").await;
+            let (messages, _) = send_and_settle(&app, &alice, "are you there?").await;
+            assert_eq!(messages[0]["content"], "are you there?");
+            assert_eq!(messages[1]["status"], status, "{messages:?}");
+            assert_eq!(messages[1]["errorCode"], code);
+            assert_eq!(messages[1]["content"], content);
+            // One try, and one more: never a third.
+            assert_eq!(connections.load(Ordering::SeqCst), 2);
+        }
     }
 }
