@@ -46,7 +46,8 @@ fn node(owner: Uuid, parent: Uuid, name: String, is_folder: bool) -> NodeModel {
     }
 }
 
-fn quota_exceeded(quota: u64) -> AppError {
+/// A generated file that does not fit the owner's FILE_QUOTA_BYTES.
+pub fn quota_exceeded(quota: u64) -> AppError {
     AppError::limit(
         Limit::StorageQuota,
         format!("this file would exceed your storage quota of {quota} bytes (FILE_QUOTA_BYTES)"),

@@ -17,7 +17,7 @@ mod store;
 pub use audit::FileAction;
 pub use config::FilesConfig;
 pub use entity::node::Model as NodeModel;
-pub use generated::{Generated, save_generated};
+pub use generated::{Generated, quota_exceeded as generated_over_quota, save_generated};
 pub use repo::{ancestors, by_id, by_ids, ensure_root, files_in, folders_in, search};
 pub use service::{
     MAX_NAME_CHARS, NewUpload, create_folder, delete, move_node, quota_exceeded, rename, upload,

@@ -10,6 +10,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::{
+    files::upload,
     helpers::*,
     jobs::{job_reaches, submit_ok},
     ws_client::{TRANSPORT_WS, Ws},
@@ -214,56 +215,63 @@ async fn a_small_statement_stays_inline_and_makes_no_file() {
 
 #[tokio::test]
 async fn a_statement_over_the_storage_quota_fails_once_with_quota_exceeded() {
-    for backend in backends() {
-        // Files: on; the quota holds the header and a row, not three rows.
-        let app = spawn_statement_app(backend, 100, 250).await;
-        let alice = app.register("alice").await;
-        let bob = app.register("bob").await;
-        some_history(&app, &alice, &bob).await;
-        let id = submit_ok(
-            &app,
-            &alice,
-            "WALLET_STATEMENT",
-            json!({"address": alice.address}),
-        )
-        .await;
-        let failed = job_reaches(&app, &alice, &id, "FAILED").await;
-        assert_eq!(failed["errorCode"], "QUOTA_EXCEEDED");
-        assert!(
-            failed["error"].as_str().unwrap().contains("storage quota"),
-            "{failed}"
-        );
-        // Waiting does not make room: not retried.
-        assert_eq!(failed["attempts"], 1);
-        assert_eq!(failed["result"], Value::Null);
-        // Nothing kept: no file, no usage, no content, no spooled leftovers.
-        assert_eq!(
-            app.scalar("SELECT COUNT(*) FROM file_nodes WHERE is_folder = false")
-                .await,
-            0
-        );
-        assert_eq!(
-            app.scalar("SELECT CAST(COALESCE(SUM(used_bytes), 0) AS BIGINT) FROM file_usage")
-                .await,
-            0
-        );
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM file_blobs").await, 0);
-        let tmp = app.state.config.data_dir.join("files").join("tmp");
-        let left = std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0);
-        assert_eq!(left, 0, "spooled content left in {}", tmp.display());
-
-        // The owner is told why.
-        let notes = app
-            .graphql_as(
-                &alice.access,
-                "{ notifications(first: 5) { edges { node { kind title body } } } }",
-                json!({}),
+    // The statement (a header and three rows, some 550 bytes) against a quota it can never
+    // fit (the writing stops early), and against one it fits but for an earlier upload.
+    for (quota, uploaded) in [(250u64, 0usize), (2000, 1600)] {
+        for backend in backends() {
+            let app = spawn_statement_app(backend, 100, quota).await;
+            let alice = app.register("alice").await;
+            let bob = app.register("bob").await;
+            some_history(&app, &alice, &bob).await;
+            if uploaded > 0 {
+                upload(&app, &alice.access, None, "big.bin", &vec![7u8; uploaded]).await;
+            }
+            let id = submit_ok(
+                &app,
+                &alice,
+                "WALLET_STATEMENT",
+                json!({"address": alice.address}),
             )
             .await;
-        let note = &notes.assert_ok()["notifications"]["edges"][0]["node"];
-        assert_eq!(note["kind"], "JOB_FINISHED");
-        assert_eq!(note["title"], "Job failed");
-        assert!(note["body"].as_str().unwrap().contains("storage quota"));
+            let failed = job_reaches(&app, &alice, &id, "FAILED").await;
+            assert_eq!(failed["errorCode"], "QUOTA_EXCEEDED");
+            assert!(
+                failed["error"].as_str().unwrap().contains("storage quota"),
+                "{failed}"
+            );
+            // Waiting does not make room: not retried.
+            assert_eq!(failed["attempts"], 1);
+            assert_eq!(failed["result"], Value::Null);
+            // Nothing kept: no file (but the upload), no usage, no content, no leftovers.
+            let files = i64::from(uploaded > 0);
+            assert_eq!(
+                app.scalar("SELECT COUNT(*) FROM file_nodes WHERE is_folder = false")
+                    .await,
+                files
+            );
+            assert_eq!(
+                app.scalar("SELECT CAST(COALESCE(SUM(used_bytes), 0) AS BIGINT) FROM file_usage")
+                    .await,
+                uploaded as i64
+            );
+            assert_eq!(app.scalar("SELECT COUNT(*) FROM file_blobs").await, files);
+            let tmp = app.state.config.data_dir.join("files").join("tmp");
+            let left = std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0);
+            assert_eq!(left, 0, "spooled content left in {}", tmp.display());
+
+            // The owner is told why.
+            let notes = app
+                .graphql_as(
+                    &alice.access,
+                    "{ notifications(first: 5) { edges { node { kind title body } } } }",
+                    json!({}),
+                )
+                .await;
+            let note = &notes.assert_ok()["notifications"]["edges"][0]["node"];
+            assert_eq!(note["kind"], "JOB_FINISHED");
+            assert_eq!(note["title"], "Job failed");
+            assert!(note["body"].as_str().unwrap().contains("storage quota"));
+        }
     }
 }
 

@@ -156,7 +156,8 @@ async fn statement(
     // Once the statement outgrows `inline_max` it goes on in a temporary file, a page at a
     // time, so a large one never sits in memory whole.
     let mut spill: Option<tokio::fs::File> = None;
-    let (mut seen, mut rows) = (0u64, 0u64);
+    let quota = state.config.files.file_quota_bytes;
+    let (mut seen, mut rows, mut spilled) = (0u64, 0u64, 0u64);
     let mut cursor = None;
     loop {
         let page = PageRequest {
@@ -196,6 +197,11 @@ async fn statement(
             spill = Some(tokio::fs::File::from_std(file));
         }
         if let Some(file) = spill.as_mut() {
+            spilled += csv.len() as u64;
+            // Past the whole quota it can never be stored: stop writing now.
+            if spilled > quota {
+                return Err(files::generated_over_quota(quota));
+            }
             file.write_all(csv.as_bytes()).await.map_err(spill_error)?;
             csv.clear();
         }
