@@ -311,6 +311,9 @@ async fn shutdown_drains_in_flight_requests() {
     let mut config = test_config();
     config.data_dir = dir.path().to_path_buf();
     config.database_url = Some(format!("sqlite://{}/s.db?mode=rwc", dir.path().display()));
+    // One request slot: while the registration holds it, any other request is shed with a 503,
+    // which tells the test, without a timing guess, that the registration is being served.
+    config.max_concurrent_requests = 1;
     let app = Application::build(config).await.unwrap();
     let url = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -318,15 +321,35 @@ async fn shutdown_drains_in_flight_requests() {
         let _ = stopped.await;
     }));
     let client = reqwest::Client::new();
-    // A registration spends tens of milliseconds hashing: still in flight when we stop.
-    let in_flight = tokio::spawn({
-        let (client, url) = (client.clone(), format!("{url}/graphql"));
-        async move {
-            let body = json!({"query": REGISTER, "variables": {"input": {"username": "late", "email": "late@example.com", "password": PASSWORD}}});
-            client.post(url).json(&body).send().await
+    let probe = json!({"query": "{ __typename }"});
+    let mut in_flight = None;
+    // A registration spends tens of milliseconds hashing; should one finish before a probe saw
+    // it in flight (a very busy machine), another one is started.
+    for attempt in 0..20 {
+        let request = tokio::spawn({
+            let (client, url) = (client.clone(), format!("{url}/graphql"));
+            async move {
+                let body = json!({"query": REGISTER, "variables": {"input": {"username": format!("late{attempt}"), "email": format!("late{attempt}@example.com"), "password": PASSWORD}}});
+                client.post(url).json(&body).send().await
+            }
+        });
+        while !request.is_finished() {
+            let res = client
+                .post(format!("{url}/graphql"))
+                .json(&probe)
+                .send()
+                .await
+                .unwrap();
+            if res.status() == StatusCode::SERVICE_UNAVAILABLE {
+                in_flight = Some(request);
+                break;
+            }
         }
-    });
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        if in_flight.is_some() {
+            break;
+        }
+    }
+    let in_flight = in_flight.expect("a registration was seen in flight");
     stop.send(()).unwrap();
     let res = in_flight
         .await
