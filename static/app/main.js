@@ -6,7 +6,7 @@ import { describeError } from './http.js?v=66c051b514';
 import * as session from './session.js?v=5069c0bf7a';
 import { createDesktop } from './wm.js?v=9d6b4afe11';
 import { renderSignIn } from './signin.js?v=235a9b085d';
-import apps from './apps/index.js?v=aa9598a890';
+import apps from './apps/index.js?v=cc56bf8d05';
 
 const root = document.getElementById('app');
 let desktop = null;

@@ -7,7 +7,7 @@ import { describeError, GraphQLError } from '../app/http.js?v=66c051b514';
 import * as session from '../app/session.js?v=5069c0bf7a';
 import * as socket from '../app/socket.js?v=57738ed551';
 import { renderSignIn } from '../app/signin.js?v=235a9b085d';
-import panels from './panels/index.js?v=f73e4f9760';
+import panels from './panels/index.js?v=e01cc9a56a';
 
 const root = document.getElementById('app');
 let teardown = [];
@@ -55,13 +55,14 @@ function showConsole(user) {
       signal: controller.signal,
       describeError,
       gql: (q, v) => session.gql(q, v, { signal: controller.signal }).catch((e) => (e.name === 'AbortError' ? new Promise(() => {}) : Promise.reject(e))),
-      subscribe(q, v, { next, error }) {
+      subscribe(q, v, { next, error, restarted }) {
         const stop = socket.subscribe(q, v, {
           next: (r) => {
             if (r.errors?.length) error?.(new GraphQLError(r.errors));
             if (r.data) next(r.data);
           },
           error,
+          restarted,
         });
         stops.push(stop);
         return stop;

@@ -55,6 +55,7 @@ export default {
       quota.firstChild.setAttribute('aria-valuenow', String(Math.round(pct)));
       quotaText.textContent = `${formatBytes(u.usedBytes)} of ${formatBytes(u.quotaBytes)} used`;
       quota.dataset.used = String(u.usedBytes);
+      quota.dataset.quota = String(u.quotaBytes);
     }
 
     function renderCrumbs(f) {
