@@ -3,11 +3,11 @@
 // non-admins); an admin gets the panels listed in panels/index.js.
 
 import { h, replace, displayName } from '../app/dom.js?v=38f9f19094';
-import { describeError, GraphQLError } from '../app/http.js?v=66c051b514';
-import * as session from '../app/session.js?v=5069c0bf7a';
-import * as socket from '../app/socket.js?v=57738ed551';
-import { renderSignIn } from '../app/signin.js?v=235a9b085d';
-import panels from './panels/index.js?v=e01cc9a56a';
+import { describeError, GraphQLError } from '../app/http.js?v=74a064c5e3';
+import * as session from '../app/session.js?v=d12d3c08e2';
+import * as socket from '../app/socket.js?v=d34a241c4e';
+import { renderSignIn } from '../app/signin.js?v=fe3102f10a';
+import panels from './panels/index.js?v=3034fff266';
 
 const root = document.getElementById('app');
 let teardown = [];

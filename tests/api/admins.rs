@@ -27,7 +27,9 @@ async fn set_admin(app: &TestApp, by: &TestUser, id: &str, admin: bool) -> Gql {
 }
 
 async fn is_admin(app: &TestApp, user: &TestUser) -> bool {
-    app.me(&user.access).await.assert_ok()["me"]["isAdmin"]
+    app.graphql_as(&user.access, IS_ADMIN, json!({}))
+        .await
+        .assert_ok()["me"]["isAdmin"]
         .as_bool()
         .expect("isAdmin")
 }

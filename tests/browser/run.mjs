@@ -1060,7 +1060,7 @@ scenario('miner: cancelling background mining stops the running job', async (scn
   if (await win.locator('button.mine-background').isDisabled()) throw new Error('mining cannot be started again');
 });
 
-scenario('files: an upload over the storage quota says so, and nothing is stored', async (scn) => {
+scenario('files: an upload over the storage quota is refused with the quota message, before it is sent', async (scn) => {
   if (!SLOW_BASE_URL) return { skipped: 'set SLOW_BASE_URL to a server with a small FILE_QUOTA_BYTES' };
   const ctx = await newContext(scn, {}, SLOW_BASE_URL);
   const page = await ctx.newPage();
@@ -1069,12 +1069,31 @@ scenario('files: an upload over the storage quota says so, and nothing is stored
   await win.locator('.quota[data-used="0"]').waitFor();
   const quota = Number(await win.locator('.quota').getAttribute('data-quota'));
   if (!(quota > 0)) throw new Error(`no quota shown: ${quota}`);
+  let multipart = 0;
+  page.on('request', (req) => /^multipart\/form-data/.test(req.headers()['content-type'] || '') && multipart++);
+  // One byte too many: refused before it is sent (the server would answer 413 storageQuota).
   await win.locator('input[type=file]').setInputFiles({ name: 'too-big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(quota + 1, 7) });
   const row = win.locator('li.upload[data-failed=true]');
   await waitText(row, 'Not enough storage left for that file.');
+  if (multipart) throw new Error('a file that cannot fit was sent anyway');
+  // What fits is uploaded; then one more byte than what is left is refused too.
+  await win.locator('input[type=file]').setInputFiles({ name: 'fits.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(quota - 10, 1) });
+  await win.locator('li.file[data-name="fits.bin"]').waitFor();
+  await page.waitForFunction((n) => document.querySelector('.window[data-app=files] .quota')?.dataset.used === String(n), quota - 10);
+  await win.locator('input[type=file]').setInputFiles({ name: 'eleven.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(11, 2) });
+  await waitText(win.locator('li.upload[data-failed=true][data-name="eleven.bin"]'), 'Not enough storage left for that file.');
   await shot(win, 'window-files-quota');
-  if (await win.locator('li.file').count()) throw new Error('a file was stored past the quota');
-  if ((await win.locator('.quota').getAttribute('data-used')) !== '0') throw new Error('the quota bar moved');
+  if ((await win.locator('li.file').count()) !== 1) throw new Error('a file was stored past the quota');
+  if (multipart !== 1) throw new Error(`expected only the fitting file to be sent, saw ${multipart} uploads`);
+  // The server refuses it too, and says why (for a tab that did not know).
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('blackroad.access')).token);
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: 'mutation($f: Upload!) { uploadFile(input: { file: $f }) { id } }', variables: { f: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+  form.append('0', new Blob([Buffer.alloc(11, 2)]), 'eleven.bin');
+  const res = await fetch(`${SLOW_BASE_URL}/graphql`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form });
+  const body = await res.json();
+  if (body.errors?.[0]?.extensions?.limit !== 'storageQuota') throw new Error(`the server did not refuse with storageQuota: ${res.status} ${JSON.stringify(body)}`);
 });
 
 scenario('Prism jobs: every user\'s jobs live; an admin cancels a running job and retries it', async (scn) => {

@@ -31,7 +31,7 @@ use super::{
     sockets::SocketSlot,
     ws_protocol::{
         CLOSE_BAD_MESSAGE, CLOSE_DUPLICATE_ID, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY,
-        CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, token_of, verify,
+        CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, rights_changed, token_of, verify,
     },
 };
 use crate::{
@@ -151,22 +151,6 @@ enum Wake {
     KeepAlive,
     Deadline,
     Shutdown,
-}
-
-/// Resolves when `user`'s admin rights change (or when changes may have been missed);
-/// pending for an anonymous socket.
-async fn rights_changed(rights: &mut Option<Subscription<AdminChanged>>, user: Option<Uuid>) {
-    let (Some(rights), Some(user)) = (rights.as_mut(), user) else {
-        return std::future::pending().await;
-    };
-    loop {
-        match rights.recv().await {
-            Some(Ok(change)) if change.user_id == user => return,
-            Some(Ok(_)) => {}
-            Some(Err(_lagged)) => return,
-            None => return std::future::pending().await,
-        }
-    }
 }
 
 /// How long a closing socket waits for the client's Close.

@@ -6,7 +6,7 @@
 
 import { live, log } from './events.js?v=0f131bb9a9';
 import jobs from './jobs.js?v=66795e3a3a';
-import users from './users.js?v=472953a86c';
+import users from './users.js?v=b2bc667652';
 import chain from './chain.js?v=048f662d51';
 import metrics from './metrics.js?v=39a4d2f2ec';
 

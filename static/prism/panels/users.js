@@ -3,7 +3,7 @@
 // Nobody can remove their own rights (the server refuses it too), so the button is not offered.
 
 import { h, replace, formatTime } from '../../app/dom.js?v=38f9f19094';
-import * as session from '../../app/session.js?v=5069c0bf7a';
+import * as session from '../../app/session.js?v=d12d3c08e2';
 
 const USER_FIELDS = `id username fullName email isAdmin createdAt lastLoginAt`;
 const SEARCH = `query PrismUsers($search: String, $admin: Boolean, $first: Int, $after: String) {
