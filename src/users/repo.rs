@@ -176,7 +176,7 @@ pub async fn lock_rows(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<()>
     user::Entity::update_many()
         .col_expr(
             user::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::col(user::Column::UpdatedAt).into(),
+            sea_orm::sea_query::Expr::col(user::Column::UpdatedAt),
         )
         .filter(user::Column::Id.is_in(ids.iter().copied()))
         .exec(db)

@@ -7,7 +7,7 @@ import { describeError, GraphQLError } from '../app/http.js?v=74a064c5e3';
 import * as session from '../app/session.js?v=d12d3c08e2';
 import * as socket from '../app/socket.js?v=d34a241c4e';
 import { renderSignIn } from '../app/signin.js?v=fe3102f10a';
-import panels from './panels/index.js?v=3034fff266';
+import panels from './panels/index.js?v=354310b507';
 
 const root = document.getElementById('app');
 let teardown = [];

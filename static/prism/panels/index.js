@@ -5,8 +5,8 @@
 // is added. Add a module and list it below; nothing else changes.
 
 import { live, log } from './events.js?v=0f131bb9a9';
-import jobs from './jobs.js?v=66795e3a3a';
-import users from './users.js?v=b2bc667652';
+import jobs from './jobs.js?v=9fbad5f773';
+import users from './users.js?v=c6469c3908';
 import chain from './chain.js?v=048f662d51';
 import metrics from './metrics.js?v=39a4d2f2ec';
 

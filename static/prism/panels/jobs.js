@@ -43,7 +43,7 @@ export default {
 
     function row(job) {
       const bar = progressBar('Job progress');
-      const cells = { status: h('td'), attempts: h('td'), detail: h('td', { class: 'small' }), actions: h('td', { class: 'actions' }) };
+      const cells = { status: h('td'), attempts: h('td'), detail: h('td', { class: 'small' }), actions: h('td', { class: 'row-actions' }) };
       const tr = h('tr', { dataset: { id: job.id } }, h('td', {}, formatTime(job.createdAt)), h('td', {}, h('code', {}, job.kind)), h('td', {}, `@${job.owner.username}`), cells.status, h('td', { class: 'progress-cell' }, bar.el), cells.attempts, cells.detail, cells.actions);
       const entry = {
         job,

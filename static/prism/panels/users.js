@@ -33,7 +33,7 @@ export default {
       const tr = h('tr', { dataset: { username: user.username } });
       const draw = (u) => {
         tr.dataset.admin = String(u.isAdmin);
-        const actions = h('td', { class: 'actions' });
+        const actions = h('td', { class: 'row-actions' });
         const ask = () => {
           const verb = u.isAdmin ? `Remove @${u.username}'s admin rights?` : `Make @${u.username} an admin?`;
           const yes = h('button', { type: 'button', class: u.isAdmin ? 'danger confirm' : 'primary confirm' }, 'Confirm');
