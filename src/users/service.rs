@@ -96,14 +96,14 @@ pub async fn set_user_admin(
     let actor_is_admin = rows
         .get(&actor.id)
         .is_some_and(|a| a.is_admin && a.is_active);
-    let refusal = match (actor_is_admin, rows.remove(&target)) {
+    let found = match (actor_is_admin, rows.remove(&target)) {
         (false, _) => Err(AppError::Forbidden(
             "only admins may change who is an admin",
         )),
         (true, None) => Err(AppError::NotFound("user")),
         (true, Some(user)) => Ok(user),
     };
-    let user = match refusal {
+    let user = match found {
         Ok(user) if user.is_admin != is_admin => user,
         Ok(unchanged) => {
             w.rollback().await?;

@@ -37,6 +37,22 @@ function showForbidden(user) {
   );
 }
 
+// A FORBIDDEN answer in the console means the rights were taken away meanwhile (the server
+// also closes this page's socket then, and re-subscribing is refused): re-read the account
+// and, if it is no longer an admin, show FORBIDDEN instead of panels that can only fail.
+let checking = false;
+function recheckRights(err) {
+  if (checking || !(err instanceof GraphQLError) || err.code !== 'FORBIDDEN') return;
+  checking = true;
+  session.reloadUser().then(
+    (u) => {
+      checking = false;
+      if (!u?.isAdmin) route();
+    },
+    () => (checking = false),
+  );
+}
+
 function showConsole(user) {
   reset();
   document.body.dataset.screen = 'console';
@@ -54,14 +70,20 @@ function showConsole(user) {
       body,
       signal: controller.signal,
       describeError,
-      gql: (q, v) => session.gql(q, v, { signal: controller.signal }).catch((e) => (e.name === 'AbortError' ? new Promise(() => {}) : Promise.reject(e))),
+      gql: (q, v) =>
+        session.gql(q, v, { signal: controller.signal }).catch((e) => {
+          if (e.name === 'AbortError') return new Promise(() => {});
+          recheckRights(e);
+          return Promise.reject(e);
+        }),
       subscribe(q, v, { next, error, restarted }) {
+        const failed = (e) => (recheckRights(e), error?.(e));
         const stop = socket.subscribe(q, v, {
           next: (r) => {
-            if (r.errors?.length) error?.(new GraphQLError(r.errors));
+            if (r.errors?.length) failed(new GraphQLError(r.errors));
             if (r.data) next(r.data);
           },
-          error,
+          error: failed,
           restarted,
         });
         stops.push(stop);

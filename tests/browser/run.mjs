@@ -1180,11 +1180,17 @@ scenario('Prism users and chain health: make a user an admin (confirmed), verify
   if (!(await isAdmin())) throw new Error('the server does not have the user as an admin');
   await assertNoXss(page);
   await shot(page, 'prism-users');
-  // And back.
+  // The new admin opens Prism; when the rights are taken back, their open page turns to
+  // FORBIDDEN by itself (the server closes their socket, and re-subscribing is refused).
+  const theirs = await (await newContext(scn)).newPage();
+  await prismSignIn(theirs, promotee);
+  await waitForSubscribe(theirs, 'PrismAudit');
   await row.locator('button.revoke-admin').click();
+  await waitText(row.locator('.confirm-text'), `Remove @${promotee.username}'s admin rights?`);
   await row.locator('button.confirm').click();
   await row.locator('td.role').filter({ hasText: 'user' }).waitFor();
   if (await isAdmin()) throw new Error('the server still has the user as an admin');
+  await waitText(theirs.locator('body[data-screen=forbidden] .forbidden'), 'FORBIDDEN');
 
   await page.click('.prism-tabs [data-panel=chain]');
   const chain = page.locator('.prism-panel[data-panel=chain]');
