@@ -229,6 +229,39 @@ async fn a_change_of_rights_reaches_the_users_open_sockets() {
     }
 }
 
+/// A change the bus never announced (made behind the server's back) reaches a socket at its
+/// next token renewal: subscriptions started after the renewing `ping` run under it.
+#[tokio::test]
+async fn a_renewed_socket_runs_new_subscriptions_with_the_current_rights() {
+    use sea_orm::ConnectionTrait;
+    for app in spawn_apps().await {
+        let bob = app.register("bob").await;
+        let mut ws = Ws::connect_as(&app, TRANSPORT_WS, Some(&bob.access)).await;
+        app.state
+            .db
+            .execute_unprepared("UPDATE users SET is_admin = true WHERE username = 'bob'")
+            .await
+            .unwrap();
+        ws.subscribe("before", AUDIT_LIVE, json!({})).await;
+        assert_eq!(ws.next_error_code("before").await, "FORBIDDEN");
+
+        let renewed = app.refresh(&bob.refresh).await;
+        let token = renewed.assert_ok()["refreshToken"]["accessToken"]
+            .as_str()
+            .expect("a new access token")
+            .to_owned();
+        ws.send(json!({"type": "ping", "payload": {"Authorization": format!("Bearer {token}")}}))
+            .await;
+        assert_eq!(ws.next_json().await["type"], "pong");
+        ws.subscribe("after", AUDIT_LIVE, json!({})).await;
+        app.await_receivers::<blackroad_api::audit::AuditEvent>(1)
+            .await;
+        app.register("carol").await;
+        let data = ws.next_data("after").await;
+        assert_eq!(data["auditEvents"]["action"], "auth.register");
+    }
+}
+
 const USERS: &str = "query($search: String, $admin: Boolean, $first: Int, $after: String) {
     users(search: $search, admin: $admin, first: $first, after: $after) {
         edges { cursor node { username isAdmin email } } pageInfo { hasNextPage endCursor } } }";
