@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-    sea_query::{Expr, LikeExpr},
+    QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -14,6 +13,7 @@ use super::entity::{message, recipient};
 use crate::platform::{
     error::AppResult,
     paging::{PageRequest, split_page},
+    sql::like_contains,
 };
 
 pub async fn insert_copies(db: &impl ConnectionTrait, rows: &[message::Model]) -> AppResult<()> {
@@ -81,20 +81,6 @@ pub struct MailFilter {
     pub search: Option<String>,
 }
 
-/// `%`, `_` and the escape character itself match literally.
-fn like_pattern(needle: &str) -> LikeExpr {
-    let mut pattern = String::with_capacity(needle.len() + 2);
-    pattern.push('%');
-    for c in needle.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    LikeExpr::new(pattern).escape('\\')
-}
-
 /// A folder of the owner's copies, newest first (ids are UUIDv7, so the id is the keyset).
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -110,7 +96,7 @@ pub async fn page(
         query = query.filter(message::Column::IsRead.eq(false));
     }
     if let Some(search) = &filter.search {
-        query = query.filter(message::Column::SearchText.like(like_pattern(search)));
+        query = query.filter(message::Column::SearchText.like(like_contains(search)));
     }
     if let Some(cursor) = page.cursor {
         query = query.filter(message::Column::Id.lt(cursor));

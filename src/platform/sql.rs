@@ -96,3 +96,18 @@ pub fn joined<M: FromQueryResult>(row: &QueryResult, prefix: &str) -> AppResult<
     }
     Ok(Some(M::from_query_result(row, prefix)?))
 }
+
+/// A LIKE pattern matching `needle` anywhere: `%`, `_` and the escape character itself match
+/// literally.
+pub fn like_contains(needle: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
+}

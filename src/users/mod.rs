@@ -5,17 +5,19 @@ mod audit;
 mod config;
 pub mod entity;
 pub mod graphql;
+mod message;
 mod repo;
 mod service;
 
 pub use audit::UserAction;
 pub use config::UsersConfig;
 pub use entity::{Entity as UserEntity, Model as UserModel};
+pub use message::AdminChanged;
 pub use repo::{
-    NewUser, ProfileChanges, by_ids, create, ensure_available, find_by_id, find_by_login,
-    find_by_username, set_admin, set_password_hash, touch_last_login,
+    NewUser, ProfileChanges, UserSearch, by_ids, create, ensure_available, find_by_id,
+    find_by_login, find_by_username, search, set_admin, set_password_hash, touch_last_login,
 };
-pub use service::{grant_listed_admins, set_admin_flag, update_profile};
+pub use service::{grant_listed_admins, set_admin_flag, set_user_admin, update_profile};
 
 /// Unique indexes of `users`, for naming the field of a clash.
 pub const UNIQUE_KEYS: &[crate::platform::error::UniqueKey] = &[

@@ -7,7 +7,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{UNIQUE_KEYS, entity as user};
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::{
+    error::{AppError, AppResult},
+    sql::like_contains,
+};
 
 pub struct NewUser {
     pub username: String,
@@ -164,4 +167,55 @@ pub async fn set_admin(
     active.is_admin = Set(is_admin);
     active.updated_at = Set(Utc::now());
     Ok(active.update(db).await?)
+}
+
+/// Takes the write locks on `ids`' rows (PostgreSQL: row locks; SQLite: the database's write
+/// lock, as a first statement must) so that what is read next in the transaction cannot change
+/// before it commits.
+pub async fn lock_rows(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<()> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::col(user::Column::UpdatedAt),
+        )
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What an admin's user search asks for.
+#[derive(Debug, Clone, Default)]
+pub struct UserSearch {
+    /// Lower-cased; matched anywhere in the username or the email.
+    pub text: Option<String>,
+    pub admin: Option<bool>,
+}
+
+/// A page of users by username (the keyset), `limit + 1` rows to tell whether more follow.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    search: &UserSearch,
+    after: Option<&str>,
+    limit: u64,
+) -> AppResult<Vec<user::Model>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut query = user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .limit(limit + 1);
+    if let Some(text) = &search.text {
+        // Usernames and emails are stored lower-cased, so LIKE needs no case folding.
+        query = query.filter(
+            Condition::any()
+                .add(user::Column::Username.like(like_contains(text)))
+                .add(user::Column::Email.like(like_contains(text))),
+        );
+    }
+    if let Some(admin) = search.admin {
+        query = query.filter(user::Column::IsAdmin.eq(admin));
+    }
+    if let Some(after) = after {
+        query = query.filter(user::Column::Username.gt(after));
+    }
+    Ok(query.all(db).await?)
 }

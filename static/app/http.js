@@ -47,6 +47,9 @@ const LIMITS = {
   bodySize: 'That is larger than the server accepts.',
 };
 
+/** The words for a configured limit (`storageQuota`, …), for a refusal made before asking. */
+export const describeLimit = (limit) => LIMITS[limit];
+
 /** The message to show for any error thrown by request() (or anything else). */
 export function describeError(err) {
   if (!(err instanceof GraphQLError)) return HUMAN.NETWORK;

@@ -2,11 +2,11 @@
 // sign-in card, and swap between them when the session starts or ends.
 
 import { h, replace } from './dom.js?v=38f9f19094';
-import { describeError } from './http.js?v=66c051b514';
-import * as session from './session.js?v=5069c0bf7a';
-import { createDesktop } from './wm.js?v=9d6b4afe11';
-import { renderSignIn } from './signin.js?v=235a9b085d';
-import apps from './apps/index.js?v=aa9598a890';
+import { describeError } from './http.js?v=74a064c5e3';
+import * as session from './session.js?v=d12d3c08e2';
+import { createDesktop } from './wm.js?v=c9afe26556';
+import { renderSignIn } from './signin.js?v=fe3102f10a';
+import apps from './apps/index.js?v=14777e52e9';
 
 const root = document.getElementById('app');
 let desktop = null;

@@ -12,7 +12,7 @@
 // Refresh tokens rotate and re-using a rotated one revokes the whole family, so refreshes from
 // several tabs are serialised with a Web Lock (the cookie is shared by all of them).
 
-import { request, upload as uploadRequest, GraphQLError } from './http.js?v=66c051b514';
+import { request, upload as uploadRequest, GraphQLError } from './http.js?v=74a064c5e3';
 
 const ACCESS_KEY = 'blackroad.access';
 const HINT_KEY = 'blackroad.signedIn';

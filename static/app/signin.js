@@ -2,8 +2,8 @@
 // to the field the server names (extensions.field) or under the form: never a reload.
 
 import { h, field, showFieldError } from './dom.js?v=38f9f19094';
-import { describeError } from './http.js?v=66c051b514';
-import * as session from './session.js?v=5069c0bf7a';
+import { describeError } from './http.js?v=74a064c5e3';
+import * as session from './session.js?v=d12d3c08e2';
 
 export function renderSignIn(container, { heading = 'BlackRoad OS', note = null } = {}) {
   const signInTab = h('button', { type: 'button', role: 'tab', id: 'tab-signin', 'aria-controls': 'form-signin' }, 'Sign in');

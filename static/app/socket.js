@@ -6,8 +6,8 @@
 // after a drop it reconnects with exponential backoff and re-sends every live subscription,
 // then tells each one (`restarted`) so its window can re-read what it may have missed.
 
-import * as session from './session.js?v=5069c0bf7a';
-import { GraphQLError } from './http.js?v=66c051b514';
+import * as session from './session.js?v=d12d3c08e2';
+import { GraphQLError } from './http.js?v=74a064c5e3';
 
 const PROTOCOL = 'graphql-transport-ws';
 const MAX_BACKOFF_MS = 30_000;

@@ -7,9 +7,9 @@
 // its timers cleared when the window closes, so an app cannot leak a loop or a socket listener.
 
 import { h, replace, displayName } from './dom.js?v=38f9f19094';
-import { describeError, GraphQLError } from './http.js?v=66c051b514';
-import * as session from './session.js?v=5069c0bf7a';
-import * as socket from './socket.js?v=57738ed551';
+import { describeError, GraphQLError } from './http.js?v=74a064c5e3';
+import * as session from './session.js?v=d12d3c08e2';
+import * as socket from './socket.js?v=d34a241c4e';
 
 const PHONE = window.matchMedia('(max-width: 600px)');
 const STATUS_TEXT = { online: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Idle' };

@@ -7,7 +7,7 @@
 // server reads `Authorization`. When the desktop is signed in (this tab's token, or the
 // refresh cookie), the header editor starts with that Authorization header.
 
-import * as session from '../app/session.js?v=5069c0bf7a';
+import * as session from '../app/session.js?v=d12d3c08e2';
 
 const { React, ReactDOM, GraphiQL } = window;
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;

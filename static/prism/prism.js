@@ -3,11 +3,11 @@
 // non-admins); an admin gets the panels listed in panels/index.js.
 
 import { h, replace, displayName } from '../app/dom.js?v=38f9f19094';
-import { describeError, GraphQLError } from '../app/http.js?v=66c051b514';
-import * as session from '../app/session.js?v=5069c0bf7a';
-import * as socket from '../app/socket.js?v=57738ed551';
-import { renderSignIn } from '../app/signin.js?v=235a9b085d';
-import panels from './panels/index.js?v=f73e4f9760';
+import { describeError, GraphQLError } from '../app/http.js?v=74a064c5e3';
+import * as session from '../app/session.js?v=d12d3c08e2';
+import * as socket from '../app/socket.js?v=d34a241c4e';
+import { renderSignIn } from '../app/signin.js?v=fe3102f10a';
+import panels from './panels/index.js?v=354310b507';
 
 const root = document.getElementById('app');
 let teardown = [];
@@ -37,6 +37,22 @@ function showForbidden(user) {
   );
 }
 
+// A FORBIDDEN answer in the console means the rights were taken away meanwhile (the server
+// also closes this page's socket then, and re-subscribing is refused): re-read the account
+// and, if it is no longer an admin, show FORBIDDEN instead of panels that can only fail.
+let checking = false;
+function recheckRights(err) {
+  if (checking || !(err instanceof GraphQLError) || err.code !== 'FORBIDDEN') return;
+  checking = true;
+  session.reloadUser().then(
+    (u) => {
+      checking = false;
+      if (!u?.isAdmin) route();
+    },
+    () => (checking = false),
+  );
+}
+
 function showConsole(user) {
   reset();
   document.body.dataset.screen = 'console';
@@ -54,14 +70,21 @@ function showConsole(user) {
       body,
       signal: controller.signal,
       describeError,
-      gql: (q, v) => session.gql(q, v, { signal: controller.signal }).catch((e) => (e.name === 'AbortError' ? new Promise(() => {}) : Promise.reject(e))),
-      subscribe(q, v, { next, error }) {
+      gql: (q, v) =>
+        session.gql(q, v, { signal: controller.signal }).catch((e) => {
+          if (e.name === 'AbortError') return new Promise(() => {});
+          recheckRights(e);
+          return Promise.reject(e);
+        }),
+      subscribe(q, v, { next, error, restarted }) {
+        const failed = (e) => (recheckRights(e), error?.(e));
         const stop = socket.subscribe(q, v, {
           next: (r) => {
-            if (r.errors?.length) error?.(new GraphQLError(r.errors));
+            if (r.errors?.length) failed(new GraphQLError(r.errors));
             if (r.data) next(r.data);
           },
-          error,
+          error: failed,
+          restarted,
         });
         stops.push(stop);
         return stop;

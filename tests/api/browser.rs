@@ -56,10 +56,22 @@ async fn the_desktop_works_in_a_real_browser() {
         c.ai_model = Some("fake-model".into());
     })
     .await;
+    // A second server where mining takes minutes (16^7 tries on average) and the storage quota
+    // is small: a running job can be cancelled for certain, an upload can exceed the quota.
+    // A short lease makes a running job notice its cancellation within a second.
+    let slow = spawn_app_with(Backend::Sqlite, |c| {
+        c.users.admin_usernames = ADMIN.into();
+        c.chain.chain_difficulty = 7;
+        c.jobs.job_workers = 1;
+        c.jobs.job_lease_secs = 3;
+        c.files.file_quota_bytes = 64 * 1024;
+    })
+    .await;
     let artifacts = concat!(env!("CARGO_MANIFEST_DIR"), "/target/browser-artifacts");
     let run = Command::new("node")
         .arg(format!("{SUITE}/run.mjs"))
         .env("BASE_URL", &app.address)
+        .env("SLOW_BASE_URL", &slow.address)
         .env("ADMIN_USERNAME", ADMIN)
         .env("ARTIFACTS_DIR", artifacts)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

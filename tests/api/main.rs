@@ -1,5 +1,6 @@
 //! Black-box tests over HTTP: one test binary, one module per area.
 
+mod admins;
 mod ai;
 mod ai_timeouts;
 mod audit;

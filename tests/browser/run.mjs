@@ -7,7 +7,9 @@
 // Env: BASE_URL (required), ARTIFACTS_DIR (screenshots; default target/browser-artifacts),
 // CHROMIUM (default /usr/bin/chromium), GRAPHIQL_PATH (default /graphiql), ADMIN_USERNAME (a
 // name in the server's ADMIN_USERNAMES: the Prism admin scenario registers it and is admin),
-// ONLY (run the scenarios whose name contains this text).
+// ONLY (run the scenarios whose name contains this text), SLOW_BASE_URL (a second server whose
+// mining takes minutes and whose storage quota is small: cancelling a running job, the quota
+// message; the scenarios that need it are skipped without it).
 //
 // One line per scenario, then "N passed, N failed"; exit code 0 only if all passed. Every wait
 // is on a DOM condition or a network event, never a fixed sleep. Any console error, uncaught
@@ -28,6 +30,7 @@ const ORIGIN = new URL(BASE_URL).origin;
 const ARTIFACTS = resolve(process.env.ARTIFACTS_DIR || 'target/browser-artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const GRAPHIQL_PATH = process.env.GRAPHIQL_PATH || '/graphiql';
+const SLOW_BASE_URL = (process.env.SLOW_BASE_URL || '').replace(/\/+$/, '');
 // A username the server makes admin as it registers (its ADMIN_USERNAMES).
 const ADMIN_USERNAME = process.env.ADMIN_USERNAME || '';
 const ONLY = process.env.ONLY || '';
@@ -42,21 +45,21 @@ const newName = (tag) => `${tag}_${RUN}_${++userCounter}`.slice(0, 32);
 
 // ---------------------------------------------------------------- GraphQL from the test itself
 
-async function api(query, variables = {}, token = null) {
+async function api(query, variables = {}, token = null, base = BASE_URL) {
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`${BASE_URL}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = await res.json();
   if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')}`);
   return body.data;
 }
 
-async function registerApi(tag, fullName, exactName) {
+async function registerApi(tag, fullName, exactName, base = BASE_URL) {
   const username = exactName || newName(tag);
   const input = { username, email: `${username}@example.test`, password: PASSWORD };
   if (fullName) input.fullName = fullName;
-  const { register } = await api(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { primaryWallet { address } } } }`, { i: input });
-  return { username, token: register.accessToken, address: register.user.primaryWallet.address };
+  const { register } = await api(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id primaryWallet { address } } } }`, { i: input }, null, base);
+  return { username, id: register.user.id, token: register.accessToken, address: register.user.primaryWallet.address };
 }
 
 const mineApi = (token) => api(`mutation { mineBlock(input: { maxTransactions: 100 }) { index } }`, {}, token).then((d) => d.mineBlock.index);
@@ -67,12 +70,13 @@ let browser;
 const openContexts = new Set();
 
 /** A fresh context whose requests to other origins are aborted and recorded as failures. */
-async function newContext(scn, options = {}) {
+async function newContext(scn, options = {}, base = BASE_URL) {
+  const origin = new URL(base).origin;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   context.setDefaultTimeout(TIMEOUT_MS);
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (new URL(url).origin === ORIGIN || url.startsWith('data:')) return route.continue();
+    if (new URL(url).origin === origin || url.startsWith('data:')) return route.continue();
     scn.problems.push(`request to another origin: ${url}`);
     return route.abort('blockedbyclient');
   });
@@ -165,9 +169,9 @@ async function shot(target, name) {
 
 // ---------------------------------------------------------------- desktop helpers
 
-async function signUpUi(page, { tag = 'user', fullName = '' } = {}) {
+async function signUpUi(page, { tag = 'user', fullName = '', base = BASE_URL } = {}) {
   const username = newName(tag);
-  await page.goto(`${BASE_URL}/`);
+  await page.goto(`${base}/`);
   await page.click('#tab-signup');
   await page.fill('#form-signup input[name=username]', username);
   await page.fill('#form-signup input[name=email]', `${username}@example.test`);
@@ -611,6 +615,15 @@ scenario('BlackStream: publish a video, react, list', async (scn) => {
   await win.locator('li.video').filter({ hasText: 'Road trip' }).locator('button.react.like[aria-pressed=true]').waitFor();
   await waitText(win.locator('li.video').filter({ hasText: 'Road trip' }).locator('button.react.like'), '1');
   await shot(win, 'window-stream');
+
+  // Deleting one's own video: gone from the list, and from the server.
+  const id = await card.getAttribute('data-id');
+  await card.locator('button.delete').click();
+  await win.locator(`li.video[data-id="${id}"]`).waitFor({ state: 'detached' });
+  await waitText(page.locator('.toasts'), 'Video deleted');
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('blackroad.access')).token);
+  const { node } = await api(`query($id: ID!) { node(id: $id) { id } }`, { id }, token);
+  if (node) throw new Error('the deleted video is still served');
 });
 
 scenario('miner: mining as a background job, its progress and result live', async (scn) => {
@@ -662,6 +675,15 @@ scenario('AI chat: a new conversation, then a reply that streams in token by tok
   if (seen.length < 2) throw new Error(`the reply did not stream in: partial texts seen ${JSON.stringify(seen)}`);
   await win.locator('.chat-msg.user').filter({ hasText: sentence }).waitFor();
   await shot(win, 'window-chat');
+
+  // Deleting the open conversation: it leaves the list, and the window starts a new chat.
+  const id = await win.locator('.conversation[aria-current=true]').getAttribute('data-id');
+  await win.locator('button.delete').click();
+  await win.locator(`.conversation[data-id="${id}"]`).waitFor({ state: 'detached' });
+  await waitText(win.locator('.conversation-title'), 'New chat');
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('blackroad.access')).token);
+  const { conversations } = await api(`{ conversations(first: 50) { nodes { id } } }`, {}, token);
+  if (conversations.nodes.some((c) => c.id === id)) throw new Error('the deleted conversation is still listed by the server');
 });
 
 scenario('XSS: a post, a mail subject, a video title and a device name of <img src=x onerror=…> are shown as text', async (scn) => {
@@ -1014,6 +1036,170 @@ scenario('Prism for an admin: live audit events with a filter, the audit log, se
   await page.click('.prism-tabs [data-panel=metrics]');
   await waitText(page.locator('.prism-panel[data-panel=metrics] .stat'), 'Cache hits');
   await shot(page, 'prism-metrics');
+});
+
+// ---------------------------------------------------------------- on the slow server
+// SLOW_BASE_URL: mining there takes minutes (high difficulty), so a running job can be
+// cancelled for certain; its storage quota is small.
+
+scenario('miner: cancelling background mining stops the running job', async (scn) => {
+  if (!SLOW_BASE_URL) return { skipped: 'set SLOW_BASE_URL to a server with a high CHAIN_DIFFICULTY' };
+  const ctx = await newContext(scn, {}, SLOW_BASE_URL);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'canceller', base: SLOW_BASE_URL });
+  const win = await openApp(page, 'miner');
+  await win.locator('.stats .stat').first().waitFor();
+  await waitForSubscribe(page, 'MiningJob');
+  await win.locator('button.mine-background').click();
+  await win.locator('.job[data-status=RUNNING]').waitFor();
+  await shot(win, 'window-miner-running');
+  await win.locator('button.cancel-job').click();
+  await win.locator('.job[data-status=CANCELLED]').waitFor();
+  await waitText(win.locator('.job-text'), 'Mining cancelled.');
+  if (!(await win.locator('button.cancel-job').isHidden())) throw new Error('Cancel is still offered for a cancelled job');
+  if (await win.locator('button.mine-background').isDisabled()) throw new Error('mining cannot be started again');
+});
+
+scenario('files: an upload over the storage quota is refused with the quota message, before it is sent', async (scn) => {
+  if (!SLOW_BASE_URL) return { skipped: 'set SLOW_BASE_URL to a server with a small FILE_QUOTA_BYTES' };
+  const ctx = await newContext(scn, {}, SLOW_BASE_URL);
+  const page = await ctx.newPage();
+  await signUpUi(page, { tag: 'hoarder', base: SLOW_BASE_URL });
+  const win = await openApp(page, 'files');
+  await win.locator('.quota[data-used="0"]').waitFor();
+  const quota = Number(await win.locator('.quota').getAttribute('data-quota'));
+  if (!(quota > 0)) throw new Error(`no quota shown: ${quota}`);
+  let multipart = 0;
+  page.on('request', (req) => /^multipart\/form-data/.test(req.headers()['content-type'] || '') && multipart++);
+  // One byte too many: refused before it is sent (the server would answer 413 storageQuota).
+  await win.locator('input[type=file]').setInputFiles({ name: 'too-big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(quota + 1, 7) });
+  const row = win.locator('li.upload[data-failed=true]');
+  await waitText(row, 'Not enough storage left for that file.');
+  if (multipart) throw new Error('a file that cannot fit was sent anyway');
+  // What fits is uploaded; then one more byte than what is left is refused too.
+  await win.locator('input[type=file]').setInputFiles({ name: 'fits.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(quota - 10, 1) });
+  await win.locator('li.file[data-name="fits.bin"]').waitFor();
+  await page.waitForFunction((n) => document.querySelector('.window[data-app=files] .quota')?.dataset.used === String(n), quota - 10);
+  await win.locator('input[type=file]').setInputFiles({ name: 'eleven.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(11, 2) });
+  await waitText(win.locator('li.upload[data-failed=true][data-name="eleven.bin"]'), 'Not enough storage left for that file.');
+  await shot(win, 'window-files-quota');
+  if ((await win.locator('li.file').count()) !== 1) throw new Error('a file was stored past the quota');
+  if (multipart !== 1) throw new Error(`expected only the fitting file to be sent, saw ${multipart} uploads`);
+  // The server refuses it too, and says why (for a tab that did not know).
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('blackroad.access')).token);
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: 'mutation($f: Upload!) { uploadFile(input: { file: $f }) { id } }', variables: { f: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+  form.append('0', new Blob([Buffer.alloc(11, 2)]), 'eleven.bin');
+  const res = await fetch(`${SLOW_BASE_URL}/graphql`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form });
+  const body = await res.json();
+  if (body.errors?.[0]?.extensions?.limit !== 'storageQuota') throw new Error(`the server did not refuse with storageQuota: ${res.status} ${JSON.stringify(body)}`);
+});
+
+scenario('Prism jobs: every user\'s jobs live; an admin cancels a running job and retries it', async (scn) => {
+  if (!SLOW_BASE_URL) return { skipped: 'set SLOW_BASE_URL to a server with a high CHAIN_DIFFICULTY' };
+  if (!ADMIN_USERNAME) return { skipped: 'set ADMIN_USERNAME to a name in the server\'s ADMIN_USERNAMES' };
+  const admin = await registerApi('admin', undefined, ADMIN_USERNAME, SLOW_BASE_URL);
+  const owner = await registerApi('jobowner', undefined, undefined, SLOW_BASE_URL);
+  const ctx = await newContext(scn, {}, SLOW_BASE_URL);
+  const page = await ctx.newPage();
+  await prismSignIn(page, admin, SLOW_BASE_URL);
+  await page.click('.prism-tabs [data-panel=jobs]');
+  const panel = page.locator('.prism-panel[data-panel=jobs]');
+  await waitForSubscribe(page, 'PrismJobsLive');
+  // Another user's job appears live, and its row follows it to RUNNING.
+  const submit = `mutation($i: SubmitJobInput!) { submitJob(input: $i) { id } }`;
+  const { submitJob: { id } } = await api(submit, { i: { kind: 'MINE_BLOCK', payload: { maxTransactions: 1 } } }, owner.token, SLOW_BASE_URL);
+  const row = panel.locator(`tbody tr[data-id="${id}"]`);
+  await waitText(row, `@${owner.username}`);
+  await panel.locator(`tbody tr[data-id="${id}"][data-status=RUNNING]`).waitFor();
+  await shot(page, 'prism-jobs');
+  await row.locator('button.cancel-job').click();
+  await panel.locator(`tbody tr[data-id="${id}"][data-status=CANCELLED]`).waitFor();
+  const read = async () => (await api(`query($id: ID!) { job(id: $id) { status } }`, { id }, owner.token, SLOW_BASE_URL)).job.status;
+  if ((await read()) !== 'CANCELLED') throw new Error('the server does not have the job cancelled');
+  // Retry puts it back to work; cancel it again so the worker is free.
+  await row.locator('button.retry-job').click();
+  await panel.locator(`tbody tr[data-id="${id}"][data-status=RUNNING]`).waitFor();
+  await row.locator('button.cancel-job').click();
+  await panel.locator(`tbody tr[data-id="${id}"][data-status=CANCELLED]`).waitFor();
+  // The status filter lists only what it names.
+  await panel.locator('select[name=status]').selectOption('CANCELLED');
+  await panel.locator('button[type=submit]').click();
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('.prism-panel[data-panel=jobs] tbody tr[data-id]')];
+    return rows.length > 0 && rows.every((r) => r.dataset.status === 'CANCELLED');
+  });
+});
+
+// ---------------------------------------------------------------- Prism's other panels
+
+async function prismSignIn(page, admin, base = BASE_URL) {
+  await page.goto(`${base}/prism/`);
+  await page.fill('#form-signin input[name=login]', admin.username);
+  await page.fill('#form-signin input[name=password]', PASSWORD);
+  await page.click('#form-signin button[type=submit]');
+  await page.waitForSelector('body[data-screen=console]');
+}
+
+scenario('Prism users and chain health: make a user an admin (confirmed), verify the chain as a job', async (scn) => {
+  if (!ADMIN_USERNAME) return { skipped: 'set ADMIN_USERNAME to a name in the server\'s ADMIN_USERNAMES' };
+  const admin = await registerApi('admin', undefined, ADMIN_USERNAME).catch(async () => {
+    const { login } = await api(`mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { login: ADMIN_USERNAME, password: PASSWORD } });
+    return { username: ADMIN_USERNAME, token: login.accessToken };
+  });
+  const promotee = await registerApi('promotee', '<img src=x onerror=window.__xss=1>');
+  const ctx = await newContext(scn);
+  const page = await ctx.newPage();
+  await prismSignIn(page, admin);
+
+  await page.click('.prism-tabs [data-panel=users]');
+  const users = page.locator('.prism-panel[data-panel=users]');
+  await users.locator('input[name=search]').fill(promotee.username);
+  await users.locator('button[type=submit]').click();
+  const row = users.locator(`tbody tr[data-username="${promotee.username}"]`);
+  await row.locator('td.role').filter({ hasText: 'user' }).waitFor();
+  // The admin is never offered to remove their own rights.
+  await users.locator('input[name=search]').fill(ADMIN_USERNAME);
+  await users.locator('button[type=submit]').click();
+  await waitText(users.locator(`tbody tr[data-username="${ADMIN_USERNAME}"]`), 'you');
+  if (await users.locator(`tbody tr[data-username="${ADMIN_USERNAME}"] button.revoke-admin`).count()) throw new Error('the admin is offered to remove their own rights');
+  await users.locator('input[name=search]').fill(promotee.username);
+  await users.locator('button[type=submit]').click();
+  // Make admin asks first; Cancel changes nothing.
+  await row.locator('button.grant-admin').click();
+  await waitText(row.locator('.confirm-text'), `Make @${promotee.username} an admin?`);
+  await row.locator('button.cancel').click();
+  await row.locator('button.grant-admin').waitFor();
+  const isAdmin = async () => (await api(`{ me { isAdmin } }`, {}, promotee.token)).me.isAdmin;
+  if (await isAdmin()) throw new Error('cancelling the confirmation made an admin');
+  await row.locator('button.grant-admin').click();
+  await row.locator('button.confirm').click();
+  await row.locator('td.role').filter({ hasText: 'admin' }).waitFor();
+  await waitText(users.locator('.notice'), `@${promotee.username} is now an admin.`);
+  if (!(await isAdmin())) throw new Error('the server does not have the user as an admin');
+  await assertNoXss(page);
+  await shot(page, 'prism-users');
+  // The new admin opens Prism; when the rights are taken back, their open page turns to
+  // FORBIDDEN by itself (the server closes their socket, and re-subscribing is refused).
+  const theirs = await (await newContext(scn)).newPage();
+  await prismSignIn(theirs, promotee);
+  await waitForSubscribe(theirs, 'PrismAudit');
+  await row.locator('button.revoke-admin').click();
+  await waitText(row.locator('.confirm-text'), `Remove @${promotee.username}'s admin rights?`);
+  await row.locator('button.confirm').click();
+  await row.locator('td.role').filter({ hasText: 'user' }).waitFor();
+  if (await isAdmin()) throw new Error('the server still has the user as an admin');
+  await waitText(theirs.locator('body[data-screen=forbidden] .forbidden'), 'FORBIDDEN');
+
+  await page.click('.prism-tabs [data-panel=chain]');
+  const chain = page.locator('.prism-panel[data-panel=chain]');
+  await chain.locator('.stats .stat').first().waitFor();
+  await waitForSubscribe(page, 'PrismChainJob');
+  await chain.locator('button.verify-chain').click();
+  await chain.locator('.job[data-status=SUCCEEDED]').waitFor();
+  await waitText(chain.locator('.verdict[data-valid=true]'), 'The chain is valid');
+  await shot(page, 'prism-chain');
 });
 
 // ---------------------------------------------------------------- runner

@@ -6,7 +6,9 @@
 # The server gets a fresh DATA_DIR (embedded SQLite), STATIC_DIR=static, a free port on
 # 127.0.0.1, CHAIN_DIFFICULTY=2 and rate limits off (the suite registers ~25 users and signs in
 # and refreshes many times a minute from one IP). ADMIN_USERNAMES names the Prism admin
-# scenario's user; OPENAI_BASE_URL points at tests/browser/fake-ai.mjs. Installs chromium
+# scenario's user; OPENAI_BASE_URL points at tests/browser/fake-ai.mjs. A second, "slow" server
+# (SLOW_BASE_URL: CHAIN_DIFFICULTY=7 so mining runs long enough to be cancelled, a 64 KiB
+# FILE_QUOTA_BYTES, a 3 s JOB_LEASE_SECS) serves the cancel and quota scenarios. Installs chromium
 # (Debian) and the locked npm dependencies when missing.
 # Extra environment (ARTIFACTS_DIR, GRAPHIQL_PATH, ONLY) is passed through to run.mjs.
 set -euo pipefail
@@ -24,9 +26,12 @@ fi
 
 data="$(mktemp -d)"
 log="$data/server.log"
-port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+port="$(free_port)"
+slow_port="$(free_port)"
 cleanup() {
   [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  [[ -n "${slow_pid:-}" ]] && kill "$slow_pid" 2>/dev/null && wait "$slow_pid" 2>/dev/null || true
   [[ -n "${ai_pid:-}" ]] && kill "$ai_pid" 2>/dev/null && wait "$ai_pid" 2>/dev/null || true
   rm -rf "$data"
 }
@@ -45,13 +50,24 @@ DATA_DIR="$data" STATIC_DIR="$root/static" HOST=127.0.0.1 PORT="$port" CHAIN_DIF
   "$bin" serve >"$log" 2>&1 &
 pid=$!
 
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "with-server.sh: the server exited" >&2; exit 1; }
-  sleep 0.1
+mkdir "$data/slow"
+DATA_DIR="$data/slow" STATIC_DIR="$root/static" HOST=127.0.0.1 PORT="$slow_port" CHAIN_DIFFICULTY=7 \
+  RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 ENVIRONMENT=development \
+  ADMIN_USERNAMES=prism_admin JOB_WORKERS=1 JOB_LEASE_SECS=3 FILE_QUOTA_BYTES=65536 \
+  "$bin" serve >"$data/slow.log" 2>&1 &
+slow_pid=$!
+
+for p in "$port:$pid:$log" "$slow_port:$slow_pid:$data/slow.log"; do
+  IFS=: read -r at proc file <<<"$p"
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$at/health" >/dev/null 2>&1 && break
+    kill -0 "$proc" 2>/dev/null || { cat "$file" >&2; echo "with-server.sh: a server exited" >&2; exit 1; }
+    sleep 0.1
+  done
 done
 
 export BASE_URL="http://127.0.0.1:$port"
+export SLOW_BASE_URL="http://127.0.0.1:$slow_port"
 export ADMIN_USERNAME=prism_admin
 status=0
 (cd "$root" && node "$here/run.mjs") || status=$?

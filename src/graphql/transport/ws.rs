@@ -31,7 +31,7 @@ use super::{
     sockets::SocketSlot,
     ws_protocol::{
         CLOSE_BAD_MESSAGE, CLOSE_DUPLICATE_ID, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY,
-        CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, token_of, verify,
+        CLOSE_INIT_TIMEOUT, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, rights_changed, token_of, verify,
     },
 };
 use crate::{
@@ -44,8 +44,9 @@ use crate::{
         schema::AppSchema,
     },
     http::{client_ip, request_id},
-    platform::error::AppError,
+    platform::{error::AppError, pubsub::Subscription},
     state::AppState,
+    users::AdminChanged,
 };
 
 /// Read and write buffers per socket. tungstenite's defaults (128 KiB each) would cost
@@ -103,6 +104,7 @@ pub fn upgrade(
                 socket,
                 subscriptions: HashMap::new(),
                 session: None,
+                rights: None,
             }
             .run()
         })
@@ -136,11 +138,16 @@ struct Connection {
     socket: WebSocket,
     subscriptions: HashMap<String, BoxStream<'static, Response>>,
     session: Option<Session>,
+    /// Admin-rights changes, heard while the socket is signed in: its viewer was resolved at
+    /// `connection_init`, so a change for its user closes it (4401) to reconnect with the
+    /// rights as they now are.
+    rights: Option<Subscription<AdminChanged>>,
 }
 
 enum Wake {
     Incoming(Option<Result<Message, axum::Error>>),
     Item(String, Option<Response>),
+    RightsChanged,
     KeepAlive,
     Deadline,
     Shutdown,
@@ -189,9 +196,11 @@ impl Connection {
                 Some(session) => session.expires,
             };
             let ready = self.session.is_some();
+            let user = self.session.as_ref().and_then(|s| s.user);
             let wake = tokio::select! {
                 incoming = self.socket.recv() => Wake::Incoming(incoming),
                 (id, item) = next_item(&mut self.subscriptions) => Wake::Item(id, item),
+                () = rights_changed(&mut self.rights, user) => Wake::RightsChanged,
                 _ = keepalive.tick(), if ready => Wake::KeepAlive,
                 _ = sleep_until(deadline.unwrap_or(init_deadline)), if deadline.is_some() => Wake::Deadline,
                 _ = shutdown.wait_for(|down| *down) => Wake::Shutdown,
@@ -201,6 +210,9 @@ impl Connection {
                 // Closed, reset, or a protocol violation such as an oversized message.
                 Wake::Incoming(_) => Flow::Gone,
                 Wake::Item(id, item) => self.on_item(id, item).await,
+                Wake::RightsChanged => {
+                    close(CLOSE_UNAUTHORIZED, "access rights changed; reconnect")
+                }
                 Wake::KeepAlive => {
                     let kind = match self.protocol {
                         Protocols::GraphQLWS => "ping",
@@ -331,12 +343,11 @@ impl Connection {
         {
             return close(CLOSE_TOO_MANY, "too many open sockets for this user");
         }
-        let mut data = Data::default();
-        data.insert(viewer);
-        data.insert(self.meta.clone());
-        data.insert(Loaders::for_socket(&self.state));
+        if user.is_some() {
+            self.rights = Some(self.state.bus.subscribe::<AdminChanged>());
+        }
         self.session = Some(Session {
-            data: Arc::new(data),
+            data: self.session_data(viewer),
             user,
             expires,
         });
@@ -351,17 +362,29 @@ impl Connection {
 }
 
 impl Connection {
+    /// What the socket's operations run with: the viewer as just read from the database.
+    fn session_data(&self, viewer: Viewer) -> Arc<Data> {
+        let mut data = Data::default();
+        data.insert(viewer);
+        data.insert(self.meta.clone());
+        data.insert(Loaders::for_socket(&self.state));
+        Arc::new(data)
+    }
+
     /// Renews the socket's token; it must belong to the user the socket was opened for.
     async fn reauthenticate(&mut self, payload: &Value) -> Flow {
         let Some(token) = token_of(payload) else {
             return close(CLOSE_FORBIDDEN, "no access token given");
         };
-        let (_, user, expires) = match verify(&self.state, token).await {
+        let (viewer, user, expires) = match verify(&self.state, token).await {
             Ok(verified) => verified,
             Err(flow) => return flow,
         };
+        let data = self.session_data(viewer);
         match self.session.as_mut() {
             Some(session) if session.user == Some(user) => {
+                // Operations started from now on see the account as it is now.
+                session.data = data;
                 session.expires = Some(expires);
                 Flow::Continue
             }

@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::ws::{Flow, close};
 use crate::{
     auth::{Viewer, authenticate},
-    platform::error::AppError,
+    platform::{error::AppError, pubsub::Subscription},
     state::AppState,
+    users::AdminChanged,
 };
 
 /// Close codes of graphql-transport-ws (also used for the legacy protocol, which has none).
@@ -73,4 +74,20 @@ pub fn token_of(payload: &Value) -> Option<&str> {
     bearer
         .or_else(|| payload.get("authToken")?.as_str().map(str::trim))
         .filter(|t| !t.is_empty())
+}
+
+/// Resolves when `user`'s admin rights change (or when changes may have been missed);
+/// pending for an anonymous socket.
+pub async fn rights_changed(rights: &mut Option<Subscription<AdminChanged>>, user: Option<Uuid>) {
+    let (Some(rights), Some(user)) = (rights.as_mut(), user) else {
+        return std::future::pending().await;
+    };
+    loop {
+        match rights.recv().await {
+            Some(Ok(change)) if change.user_id == user => return,
+            Some(Ok(_)) => {}
+            Some(Err(_lagged)) => return,
+            None => return std::future::pending().await,
+        }
+    }
 }

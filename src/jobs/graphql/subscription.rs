@@ -14,13 +14,20 @@ pub struct JobsSubscription;
 #[Subscription]
 impl JobsSubscription {
     /// The viewer's jobs as they change (status and progress), from any instance: one job
-    /// (`id`) or all of them. An admin following one job may follow anyone's.
+    /// (`id`) or all of them. An admin following one job may follow anyone's, and with
+    /// `allUsers: true` every user's jobs (FORBIDDEN for others).
     async fn job_updated(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
+        #[graphql(default = false)] all_users: bool,
     ) -> Result<impl Stream<Item = Result<Job>> + use<>> {
-        let viewer = ctx.viewer()?.require()?;
+        let viewer = if all_users {
+            ctx.viewer()?
+                .require_admin("only admins may follow every user's jobs")?
+        } else {
+            ctx.viewer()?.require()?
+        };
         let (me, admin) = (viewer.user.id, viewer.user.is_admin);
         let only = match id {
             None => None,
@@ -32,7 +39,7 @@ impl JobsSubscription {
         let sub = ctx.state()?.bus.subscribe::<JobUpdated>();
         Ok(receive(sub, move |m| {
             let job = &m.job;
-            let visible = job.owner_id == me || (admin && only.is_some());
+            let visible = all_users || job.owner_id == me || (admin && only.is_some());
             (visible && only.is_none_or(|id| id == job.id)).then(|| Job(job.clone()))
         }))
     }

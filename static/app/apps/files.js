@@ -2,6 +2,7 @@
 // bearer token), rename, move, delete, new folder, and the storage quota bar.
 
 import { h, replace, formatTime, formatBytes } from '../dom.js?v=38f9f19094';
+import { describeLimit } from '../http.js?v=74a064c5e3';
 
 const FILE = `id name size mimeType createdAt downloadUrl`;
 const FOLDER_BODY = `id name path parent { id name path } folders { id name path }
@@ -49,12 +50,15 @@ export default {
 
     const say = (text) => ((error.textContent = text), (error.hidden = !text));
 
+    let usage = null; // the latest storageUsage read
     function showQuota(u) {
+      usage = u;
       const pct = u.quotaBytes ? Math.min(100, (u.usedBytes / u.quotaBytes) * 100) : 0;
       quotaBar.style.width = `${pct}%`;
       quota.firstChild.setAttribute('aria-valuenow', String(Math.round(pct)));
       quotaText.textContent = `${formatBytes(u.usedBytes)} of ${formatBytes(u.quotaBytes)} used`;
       quota.dataset.used = String(u.usedBytes);
+      quota.dataset.quota = String(u.quotaBytes);
     }
 
     function renderCrumbs(f) {
@@ -247,8 +251,25 @@ export default {
         ctx.setTimeout(() => row.remove(), 8000);
       }
     }
+    // A file that cannot fit in what is left is refused here, as the server would refuse it
+    // (413, storageQuota) but without sending it; files chosen together are counted together.
+    // Another tab's uploads can still make the server refuse one, which shows the same way.
+    function overQuota(files) {
+      if (!usage) return [];
+      let left = usage.quotaBytes - usage.usedBytes;
+      return files.filter((f) => (f.size > left ? true : ((left -= f.size), false)));
+    }
     fileInput.addEventListener('change', () => {
-      for (const file of fileInput.files) uploadOne(file);
+      const files = [...fileInput.files];
+      const refused = new Set(overQuota(files));
+      for (const file of files) {
+        if (!refused.has(file)) uploadOne(file);
+        else {
+          const row = h('li', { class: 'upload', dataset: { name: file.name, failed: 'true' } }, h('span', { class: 'small' }, `${file.name}: ${describeLimit('storageQuota')}`));
+          uploads.append(row);
+          ctx.setTimeout(() => row.remove(), 8000);
+        }
+      }
       fileInput.value = '';
     });
 
