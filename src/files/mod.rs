@@ -9,6 +9,7 @@ mod config;
 pub mod entity;
 pub mod graphql;
 pub mod http;
+pub mod read_ahead;
 mod repo;
 mod service;
 mod store;
