@@ -100,6 +100,24 @@ async fn a_feed_page_reads_authors_counts_and_likes_in_one_statement() {
         assert_eq!(liked, 14);
         assert!(nodes.iter().any(|p| p["commentCount"] == 1));
         assert!(nodes.iter().any(|p| p["author"]["username"] == "bob"));
+        // `nodes { … }` is planned like `edges { node { … } }`, through fragments too.
+        let before = app.statements();
+        let query = "{ feed(first: 40) { nodes { ...P } } } fragment P on Post { id likeCount
+            author { username } }";
+        let res = app.graphql_as(&alice.access, query, json!({})).await;
+        let cost = app.statements() - before;
+        let listed = res.assert_ok()["feed"]["nodes"].as_array().unwrap();
+        assert_eq!(listed.len(), 40);
+        for (node, full) in listed.iter().zip(&nodes) {
+            assert_eq!(node["author"]["username"], full["author"]["username"]);
+        }
+        let before = app.statements();
+        app.graphql_as(&alice.access, "{ __typename }", json!({}))
+            .await;
+        assert!(
+            cost - (app.statements() - before) <= 2,
+            "nodes: {cost} statements"
+        );
         // Bob liked nothing: the flag is per viewer, never another viewer's primed value.
         let (_, bobs) = planned_page(&app, &bob.access, "feed(", "Post", POST, 20).await;
         assert!(bobs.iter().all(|p| p["viewerHasLiked"] == false));
