@@ -48,6 +48,22 @@ def flat(data):
     return [(int(e["node"]["index"]), e["node"]["hash"]) for e in data["blocks"]["edges"]]
 
 
+def feed(data):
+    """[(author, likes, comments)] of a feed page; PostGraphile's counts are connections."""
+    count = lambda v: v["totalCount"] if isinstance(v, dict) else v
+    return [
+        (e["node"]["author"]["username"], count(e["node"]["likeCount"]), count(e["node"]["commentCount"]))
+        for e in data["feed"]["edges"]
+    ]
+
+
+def check_feed(name, rows, size):
+    """Not the same rows (ours is a viewer's feed, PostGraphile's the newest posts): the same
+    page size, every post with its author and integer counts."""
+    if len(rows) != size or any(not a or not isinstance(l, int) or not isinstance(c, int) for a, l, c in rows):
+        sys.exit(f"feed: {name} answered {rows}")
+
+
 def describe(blocks):
     txs = [t for b in blocks for t in b[3]]
     users = {b[2] for b in blocks} | {t[2] for t in txs}
@@ -89,6 +105,14 @@ def main():
         f"{size('ours_pg.flat.json')} B ours, {size('pgl.flat.json')} B PostGraphile"
     )
 
+    peer_feed = feed(load(work / "pgl.feed.json"))
+    check_feed("PostGraphile", peer_feed, len(peer_feed) or -1)
+    check_feed("ours", feed(load(work / "ours_pg.feed.json")), len(peer_feed))
+    print(
+        f"feed: {len(peer_feed)} posts with author and counts from both servers; response "
+        f"{size('ours_pg.feed.json')} B ours, {size('pgl.feed.json')} B PostGraphile"
+    )
+
     for server in ("ours_pg", "pgl", "bare"):
         data = load(work / f"{server}.typename.json")
         if data != {"__typename": "Query"}:
@@ -106,6 +130,7 @@ def main():
             f"{'the same as' if same else 'DIFFERENT from'} PostgreSQL's (hashes differ: "
             f"another seed run); response {size('ours_sqlite.nested.json')} B"
         )
+        check_feed("ours on SQLite", feed(load(work / "ours_sqlite.feed.json")), len(peer_feed))
         if len(flat(load(work / "ours_sqlite.flat.json"))) != len(ours_flat):
             sys.exit("sqlite flat: wrong number of blocks")
 

@@ -17,6 +17,8 @@ ROWS = [
     ("nested, ours cached", ("cached", "ours"), ("nested", "pgl"), "PostGraphile"),
     ("nested, ours on SQLite", ("sqlite_nested", "ours"), ("nested", "pgl"), "PostGraphile"),
     ("flat, ours on SQLite", ("sqlite_flat", "ours"), ("flat", "pgl"), "PostGraphile"),
+    ("feed page, PostgreSQL", ("feed", "ours"), ("feed", "pgl"), "PostGraphile"),
+    ("feed page, ours on SQLite", ("sqlite_feed", "ours"), ("feed", "pgl"), "PostGraphile"),
     ("{ __typename }", ("typename", "ours"), ("typename", "pgl"), "PostGraphile"),
     ("{ __typename }", ("typename", "ours"), ("bare", "ours"), "bare axum"),
 ]

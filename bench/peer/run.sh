@@ -98,18 +98,30 @@ PGL_NESTED='{ blocks: allBlocks(first: 50, orderBy: INDEX_DESC) { edges { node {
 OURS_FLAT='{ blocks(first: 50) { edges { node { index hash } } } }'
 PGL_FLAT='{ blocks: allBlocks(first: 50, orderBy: INDEX_DESC) { edges { node { index hash } } } }'
 TYPENAME='{ __typename }'
+# A feed page. Ours is the signed-in viewer's feed (their own and followed users' posts, newest
+# first, with whether the viewer liked each); PostGraphile has no viewer, so its equivalent is
+# the newest posts: the same page size and the same nested fields (author, like and comment
+# counts). Not the same rows, so compare.py checks only the shape (see README.md).
+FEED_FIRST="${FEED_FIRST:-10}"
+OURS_FEED="{ feed(first: $FEED_FIRST) { edges { node { body likeCount commentCount viewerHasLiked author { username } } } } }"
+PGL_FEED="{ feed: allPosts(first: $FEED_FIRST, orderBy: ID_DESC) { edges { node { body likeCount: postLikesByPostId { totalCount } commentCount: postCommentsByPostId { totalCount } author: userByAuthorId { username } } } } }"
 
-write_lua() { # FILE QUERY
+write_lua() { # FILE QUERY [ACCESS_TOKEN]
     local body
     body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$2")
     printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" >"$1"
     printf '%s' "$body" >"$1.json"
+    if [[ -n "${3:-}" ]]; then
+        printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$3" >>"$1"
+        printf 'Authorization: Bearer %s' "$3" >"$1.auth"
+    fi
 }
 write_lua "$WORK/ours_nested.lua" "$OURS_NESTED"
 write_lua "$WORK/pgl_nested.lua" "$PGL_NESTED"
 write_lua "$WORK/ours_flat.lua" "$OURS_FLAT"
 write_lua "$WORK/pgl_flat.lua" "$PGL_FLAT"
 write_lua "$WORK/typename.lua" "$TYPENAME"
+write_lua "$WORK/pgl_feed.lua" "$PGL_FEED"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -197,10 +209,27 @@ wait_ready bare "$port" "$!" "$WORK/bare.log" /health
 PORT_OF[bare]=$port
 PID_OF[bare]=$!
 
+# The feed's viewer: the seeded user whose followees wrote the most posts (the same username on
+# SQLite: the seeded RNG gives both databases the same users and follows).
+FEED_USER=$(psql "$PG_URL" -Atc "SELECT u.username FROM users u JOIN follows f ON f.follower_id = u.id
+    JOIN posts p ON p.author_id = f.followee_id GROUP BY u.username ORDER BY COUNT(*) DESC, u.username LIMIT 1")
+login() { # SERVER: prints an access token of FEED_USER (password: the seed's default)
+    local body
+    body=$(python3 -c 'import json,sys; print(json.dumps({"query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+        "variables": {"i": {"login": sys.argv[1], "password": "demo password"}}}))' "$FEED_USER")
+    curl -fsS -H 'content-type: application/json' --data-binary "$body" "http://127.0.0.1:${PORT_OF[$1]}/graphql" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["login"]["accessToken"])'
+}
+write_lua "$WORK/ours_feed.lua" "$OURS_FEED" "$(login ours_pg)"
+if [[ "$SQLITE" == 1 ]]; then write_lua "$WORK/ours_feed_sqlite.lua" "$OURS_FEED" "$(login ours_sqlite)"; fi
+echo "feed: $FEED_USER's feed(first: $FEED_FIRST) against PostGraphile's allPosts(first: $FEED_FIRST, orderBy: ID_DESC)"
+
 # ---------------------------------------------------------------------------------------------
 # Same data: fetch each query once from each server and compare the values.
 fetch() { # SERVER LUA OUT
-    curl -fsS -H 'content-type: application/json' --data-binary @"$2.json" \
+    local auth=()
+    [[ -f "$2.auth" ]] && auth=(-H "$(cat "$2.auth")")
+    curl -fsS -H 'content-type: application/json' "${auth[@]}" --data-binary @"$2.json" \
         "http://127.0.0.1:${PORT_OF[$1]}/graphql" -o "$3"
 }
 fetch ours_pg "$WORK/ours_nested.lua" "$WORK/ours_pg.nested.json"
@@ -209,9 +238,12 @@ fetch pgl "$WORK/pgl_nested.lua" "$WORK/pgl.nested.json"
 fetch ours_pg "$WORK/ours_flat.lua" "$WORK/ours_pg.flat.json"
 fetch pgl "$WORK/pgl_flat.lua" "$WORK/pgl.flat.json"
 for s in ours_pg pgl bare; do fetch "$s" "$WORK/typename.lua" "$WORK/$s.typename.json"; done
+fetch ours_pg "$WORK/ours_feed.lua" "$WORK/ours_pg.feed.json"
+fetch pgl "$WORK/pgl_feed.lua" "$WORK/pgl.feed.json"
 if [[ "$SQLITE" == 1 ]]; then
     fetch ours_sqlite "$WORK/ours_nested.lua" "$WORK/ours_sqlite.nested.json"
     fetch ours_sqlite "$WORK/ours_flat.lua" "$WORK/ours_sqlite.flat.json"
+    fetch ours_sqlite "$WORK/ours_feed_sqlite.lua" "$WORK/ours_sqlite.feed.json"
 fi
 python3 "$HERE/compare.py" "$WORK" "$SQLITE"
 
@@ -221,15 +253,18 @@ python3 "$HERE/compare.py" "$WORK" "$SQLITE"
 PAIRS=(
     "nested ours_pg ours_nested pgl_nested"
     "flat ours_pg ours_flat pgl_flat"
+    "feed ours_pg ours_feed pgl_feed"
     "cached ours_pg_cached ours_nested -"
     "typename ours_pg typename typename"
     "bare bare typename -"
 )
 if [[ "$SQLITE" == 1 ]]; then
-    PAIRS+=("sqlite_nested ours_sqlite ours_nested -" "sqlite_flat ours_sqlite ours_flat -")
+    PAIRS+=("sqlite_nested ours_sqlite ours_nested -" "sqlite_flat ours_sqlite ours_flat -"
+        "sqlite_feed ours_sqlite ours_feed_sqlite -")
 fi
 # Runs of a round: (label server lua). PostGraphile's nested run serves as the peer figure of
-# the cached and SQLite nested shapes, its flat run of SQLite flat, its typename run of bare.
+# the cached and SQLite nested shapes, its flat run of SQLite flat, its feed run of SQLite feed,
+# its typename run of bare.
 RUNS=()
 for pair in "${PAIRS[@]}"; do
     read -r shape server lua peer <<<"$pair"

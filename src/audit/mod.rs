@@ -10,7 +10,7 @@ mod repo;
 
 pub use entity::{Entity as EventEntity, Model as EventModel};
 pub use message::AuditEvent;
-pub use repo::{EventFilter, by_id, events_page, record};
+pub use repo::{EventFilter, actors_of, by_id, events_page, record};
 use uuid::Uuid;
 
 /// Who did it and from where; built per request.

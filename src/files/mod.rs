@@ -10,6 +10,7 @@ pub mod entity;
 mod generated;
 pub mod graphql;
 pub mod http;
+pub mod read_ahead;
 mod repo;
 mod service;
 mod store;

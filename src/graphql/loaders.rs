@@ -64,6 +64,11 @@ impl Loaders {
         }
     }
 
+    /// Whether these loaders keep primed values (not on a socket).
+    pub fn primes(&self) -> bool {
+        self.primed.is_some()
+    }
+
     pub fn get<L: RequestLoader>(&self) -> LoaderHandle<L> {
         LoaderHandle {
             loader: self.loader::<L>(),
@@ -110,7 +115,8 @@ pub struct LoaderHandle<L: RequestLoader> {
 }
 
 impl<L: RequestLoader> LoaderHandle<L> {
-    fn primed_value<K>(&self, key: &K) -> Option<L::Value>
+    /// `Some(None)`: primed as absent (the loader would have found nothing).
+    fn primed_value<K>(&self, key: &K) -> Option<Option<L::Value>>
     where
         L: Loader<K>,
         K: Send + Sync + Hash + Eq + Clone + 'static,
@@ -119,7 +125,7 @@ impl<L: RequestLoader> LoaderHandle<L> {
         let values = primed.values.lock().unwrap_or_else(|e| e.into_inner());
         values
             .get(&(TypeId::of::<L>(), TypeId::of::<K>()))?
-            .downcast_ref::<HashMap<K, L::Value>>()?
+            .downcast_ref::<HashMap<K, Option<L::Value>>>()?
             .get(key)
             .cloned()
     }
@@ -130,7 +136,7 @@ impl<L: RequestLoader> LoaderHandle<L> {
         K: Send + Sync + Hash + Eq + Clone + 'static,
     {
         if let Some(value) = self.primed_value(&key) {
-            return Ok(Some(value));
+            return Ok(value);
         }
         self.loader.load_one(key).await
     }
@@ -145,9 +151,10 @@ impl<L: RequestLoader> LoaderHandle<L> {
         let mut missing = Vec::new();
         for key in keys {
             match self.primed_value(&key) {
-                Some(value) => {
+                Some(Some(value)) => {
                     found.insert(key, value);
                 }
+                Some(None) => {}
                 None => missing.push(key),
             }
         }
@@ -164,15 +171,38 @@ impl<L: RequestLoader> LoaderHandle<L> {
         L: Loader<K>,
         K: Send + Sync + Hash + Eq + Clone + 'static,
     {
+        self.record(values.into_iter().map(|(k, v)| (k, Some(v))), true);
+    }
+
+    /// Records keys the loader would have found no value for (unless already primed with one).
+    pub fn prime_missing<K>(&self, keys: impl IntoIterator<Item = K>)
+    where
+        L: Loader<K>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+    {
+        self.record(keys.into_iter().map(|k| (k, None)), false);
+    }
+
+    fn record<K>(&self, values: impl Iterator<Item = (K, Option<L::Value>)>, replace: bool)
+    where
+        L: Loader<K>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+    {
         let Some(primed) = &self.primed else {
             return;
         };
         let mut all = primed.values.lock().unwrap_or_else(|e| e.into_inner());
         let entry = all
             .entry((TypeId::of::<L>(), TypeId::of::<K>()))
-            .or_insert_with(|| Box::new(HashMap::<K, L::Value>::new()));
-        if let Some(map) = entry.downcast_mut::<HashMap<K, L::Value>>() {
-            map.extend(values);
+            .or_insert_with(|| Box::new(HashMap::<K, Option<L::Value>>::new()));
+        if let Some(map) = entry.downcast_mut::<HashMap<K, Option<L::Value>>>() {
+            for (key, value) in values {
+                if replace {
+                    map.insert(key, value);
+                } else {
+                    map.entry(key).or_insert(value);
+                }
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod loaders;
 pub mod node;
 pub mod order;
+pub mod plan;
 #[cfg(test)]
 mod registry_tests;
 pub mod scalars;

@@ -16,6 +16,6 @@ pub use config::JobsConfig;
 pub use entity::Model as JobModel;
 pub use message::JobUpdated;
 pub use model::{Kind, MinePayload, Payload, StatementPayload, Status};
-pub use repo::{JobFilter, by_id, by_ids, page};
+pub use repo::{JobFilter, by_id, by_ids, owners_of, page};
 pub use service::{cancel, retry, submit};
 pub use worker::{WorkerPool, start as start_workers};

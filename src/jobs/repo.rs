@@ -313,3 +313,14 @@ fn owned_update(owner: Option<Uuid>) -> sea_orm::UpdateMany<job::Entity> {
         None => update,
     }
 }
+
+/// The owner of each job (by job id), in one statement: a job page's read-ahead.
+pub async fn owners_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, crate::users::UserModel>> {
+    crate::platform::read_ahead::to_one::<job::Entity, crate::users::UserEntity>(
+        db, ids, "owner_id",
+    )
+    .await
+}

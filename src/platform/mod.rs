@@ -13,6 +13,7 @@ pub mod money;
 pub mod paging;
 pub mod pubsub;
 pub mod ratelimit;
+pub mod read_ahead;
 pub mod redis_link;
 pub mod sql;
 pub mod telemetry;

@@ -6,6 +6,7 @@ mod audit;
 pub mod entity;
 pub mod graphql;
 mod message;
+pub mod read_ahead;
 mod repo;
 mod seed;
 mod service;

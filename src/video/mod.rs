@@ -5,6 +5,7 @@ mod audit;
 mod config;
 pub mod entity;
 pub mod graphql;
+pub mod read_ahead;
 mod repo;
 mod seed;
 mod service;

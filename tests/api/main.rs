@@ -32,6 +32,7 @@ mod nodes;
 mod notifications;
 mod order;
 mod outage;
+mod planned_lists;
 mod redis_tls;
 mod relay;
 mod rest;

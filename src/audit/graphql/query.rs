@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::types::{EVENT_CURSOR, EventConnection, event_connection, require_admin};
 use crate::{
-    audit::{EventFilter, events_page},
-    graphql::context::ContextExt,
+    audit::{EventFilter, actors_of, events_page},
+    graphql::{context::ContextExt, plan::Plan},
     platform::paging as pagination,
-    users,
+    users::{self, graphql::UserById},
 };
 
 #[derive(Default)]
@@ -49,6 +49,12 @@ impl EventsQuery {
             until,
         };
         let (rows, more) = events_page(db, &filter, &page).await?;
+        // Lookahead plan (see `graphql::plan`): the actors in one statement.
+        if let Some(plan) = Plan::connection(ctx)?.filter(|p| p.wants("actor")) {
+            let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
+            let actors = actors_of(db, &ids).await?;
+            plan.prime::<UserById, _>(actors.into_values().map(|u| (u.id, u)))?;
+        }
         Ok(event_connection(rows, more, page.cursor.is_some()))
     }
 }

@@ -1,7 +1,5 @@
-//! Lookahead-planned loading for the ledger's lists: a list resolver looks at what its
-//! selection reaches and reads those rows with its page, priming the request's loaders so the
-//! nested resolvers answer without a loader round trip. Whatever is not planned here still
-//! goes through the loaders, so authorization and error paths stay the resolvers' own.
+//! The ledger's lookahead plans (see `graphql::plan`): a block page's miners and transactions,
+//! and the wallets and owners a transaction page's selection reaches.
 
 use std::collections::HashMap;
 
@@ -14,7 +12,10 @@ use crate::{
         BlockModel, TransactionModel,
         read_ahead::{self, Side, TxJoins, TxRow, WalletRow},
     },
-    graphql::context::ContextExt,
+    graphql::{
+        context::ContextExt,
+        plan::{Plan, connection_nodes},
+    },
     users::{self, graphql::UserById},
     wallet::graphql::WalletByAddress,
 };
@@ -38,7 +39,7 @@ fn tx_joins(node: &Lookahead<'_>) -> TxJoins {
     }
 }
 
-fn prime_wallets(ctx: &Context<'_>, rows: Vec<WalletRow>) -> Result<()> {
+fn prime_wallets(plan: &Plan<'_>, rows: Vec<WalletRow>) -> Result<()> {
     let mut owners = Vec::new();
     let wallets: Vec<_> = rows
         .into_iter()
@@ -47,15 +48,17 @@ fn prime_wallets(ctx: &Context<'_>, rows: Vec<WalletRow>) -> Result<()> {
             (wallet.address.clone(), wallet)
         })
         .collect();
-    ctx.loader::<WalletByAddress>()?.prime(wallets);
-    ctx.loader::<UserById>()?.prime(owners);
-    Ok(())
+    plan.prime::<WalletByAddress, _>(wallets)?;
+    plan.prime::<UserById, _>(owners)
 }
 
 /// A page of blocks: their miners, and their transactions with the wallets and owners the
 /// selection reaches (two statements, run together).
-pub async fn blocks(ctx: &Context<'_>, blocks: &[BlockModel]) -> Result<()> {
-    let node = ctx.look_ahead().field("edges").field("node");
+pub async fn blocks<'a>(ctx: &'a Context<'a>, blocks: &[BlockModel]) -> Result<()> {
+    let Some(plan) = Plan::connection(ctx)? else {
+        return Ok(());
+    };
+    let node = plan.node();
     let db = &ctx.state()?.db;
     let miners = async {
         if !node.field("miner").exists() {
@@ -70,13 +73,13 @@ pub async fn blocks(ctx: &Context<'_>, blocks: &[BlockModel]) -> Result<()> {
             return Ok(None);
         }
         let ids: Vec<Uuid> = blocks.iter().map(|b| b.id).collect();
-        let joins = tx_joins(&transactions.field("edges").field("node"));
+        let joins = tx_joins(&connection_nodes(&transactions));
         read_ahead::transactions_of_blocks(db, &ids, joins)
             .await
             .map(Some)
     };
     let (miners, txs) = tokio::try_join!(miners, txs)?;
-    ctx.loader::<UserById>()?.prime(miners);
+    plan.prime::<UserById, _>(miners)?;
     if let Some(rows) = txs {
         let mut by_block: HashMap<Uuid, Vec<TransactionModel>> =
             blocks.iter().map(|b| (b.id, Vec::new())).collect();
@@ -92,15 +95,18 @@ pub async fn blocks(ctx: &Context<'_>, blocks: &[BlockModel]) -> Result<()> {
                 list.push(tx);
             }
         }
-        prime_wallets(ctx, wallets)?;
-        ctx.loader::<TransactionsByBlock>()?.prime(by_block);
+        prime_wallets(&plan, wallets)?;
+        plan.prime::<TransactionsByBlock, _>(by_block)?;
     }
     Ok(())
 }
 
 /// A page of transactions: the wallets (with owners) its selection reaches, in one statement.
-pub async fn transactions(ctx: &Context<'_>, rows: &[TransactionModel]) -> Result<()> {
-    let joins = tx_joins(&ctx.look_ahead().field("edges").field("node"));
+pub async fn transactions<'a>(ctx: &'a Context<'a>, rows: &[TransactionModel]) -> Result<()> {
+    let Some(plan) = Plan::connection(ctx)? else {
+        return Ok(());
+    };
+    let joins = tx_joins(plan.node());
     let mut addresses = Vec::new();
     for tx in rows {
         if joins.sender != Side::Skip {
@@ -116,5 +122,5 @@ pub async fn transactions(ctx: &Context<'_>, rows: &[TransactionModel]) -> Resul
     addresses.sort();
     addresses.dedup();
     let found = read_ahead::wallets_with_owners(&ctx.state()?.db, &addresses).await?;
-    prime_wallets(ctx, found)
+    prime_wallets(&plan, found)
 }

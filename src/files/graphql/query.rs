@@ -44,6 +44,7 @@ impl FilesQuery {
         }
         let page = paging::forward::<Uuid>(SEARCH_CURSOR, first, after.as_deref())?;
         let (rows, more) = files::search(&ctx.state()?.db, viewer.user.id, needle, &page).await?;
+        super::plan::files(ctx, &rows).await?;
         Ok(file_connection(rows, more, page.cursor.is_some(), |f| {
             paging::encode_cursor(SEARCH_CURSOR, f.id)
         }))

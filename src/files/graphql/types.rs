@@ -105,6 +105,7 @@ impl Folder {
             .await?
             .unwrap_or_default();
         let (rows, more) = paging::split_page(rows, page.limit);
+        super::plan::files_in(ctx, &self.0)?;
         Ok(file_connection(rows, more, page.cursor.is_some(), |f| {
             encode_cursor(FOLDER_FILES_CURSOR, &f.name)
         }))

@@ -7,9 +7,11 @@ use crate::{
         context::ContextExt,
         ids,
         node::{NodeObject, NodeType},
+        plan::Plan,
     },
     jobs::{self, JobFilter},
     platform::{error::AppError, paging},
+    users::graphql::UserById,
 };
 
 #[derive(Default)]
@@ -32,7 +34,14 @@ impl JobsQuery {
             user_id: (!viewer.user.is_admin).then_some(viewer.user.id),
             status: status.map(Into::into),
         };
-        let (rows, more) = jobs::page(&ctx.state()?.db, filter, &page).await?;
+        let db = &ctx.state()?.db;
+        let (rows, more) = jobs::page(db, filter, &page).await?;
+        // Lookahead plan (see `graphql::plan`): the owners in one statement.
+        if let Some(plan) = Plan::connection(ctx)?.filter(|p| p.wants("owner")) {
+            let ids: Vec<Uuid> = rows.iter().map(|j| j.id).collect();
+            let owners = jobs::owners_of(db, &ids).await?;
+            plan.prime::<UserById, _>(owners.into_values().map(|u| (u.id, u)))?;
+        }
         Ok(job_connection(rows, more, page.cursor.is_some()))
     }
 

@@ -41,6 +41,7 @@ impl MailQuery {
             search: mail::search_needle(search.as_deref())?,
         };
         let (rows, more) = mail::page(&ctx.state()?.db, &filter, &page).await?;
+        super::plan::messages(ctx, &rows).await?;
         Ok(mail_connection(rows, more, page.cursor.is_some()))
     }
 

@@ -3,6 +3,7 @@
 
 mod loaders;
 mod mutation;
+mod plan;
 mod query;
 mod subscription;
 mod types;

@@ -42,6 +42,7 @@ impl SocialQuery {
         let viewer = ctx.viewer()?.require()?;
         let page = paging::forward::<Uuid>(POST_CURSOR, first, after.as_deref())?;
         let (rows, more) = social::feed_page(&ctx.state()?.db, viewer.user.id, &page).await?;
+        super::plan::posts(ctx, &rows).await?;
         Ok(post_connection(rows, more, page.cursor.is_some()))
     }
 

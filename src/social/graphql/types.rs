@@ -14,6 +14,7 @@ use crate::{
     graphql::{
         context::ContextExt,
         node::{NodeObject, NodeType},
+        plan::Plan,
         schema::User,
     },
     platform::{error::AppError, paging},
@@ -116,6 +117,10 @@ impl Post {
             .await?
             .unwrap_or_default();
         let (rows, more) = paging::split_page(rows, page.limit);
+        // Their post is this one, already at hand (see `graphql::plan`).
+        if let Some(plan) = Plan::connection(ctx)?.filter(|p| p.wants("post")) {
+            plan.prime::<PostById, _>([(self.0.id, self.0.clone())])?;
+        }
         Ok(comment_connection(rows, more, page.cursor.is_some()))
     }
 }

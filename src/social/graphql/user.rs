@@ -10,7 +10,7 @@ use super::{
     types::{POST_CURSOR, PostConnection, UserConnection, post_connection, user_connection},
 };
 use crate::{
-    graphql::context::ContextExt,
+    graphql::{context::ContextExt, plan::Plan},
     platform::paging,
     social::{ChildPage, entity::follow},
     users::graphql::{UserById, UserRef},
@@ -93,6 +93,11 @@ impl UserSocial {
             .await?
             .unwrap_or_default();
         let (rows, more) = paging::split_page(rows, page.limit);
+        // Their author is this user, already at hand (see `graphql::plan`).
+        if let Some(plan) = Plan::connection(ctx)?.filter(|p| p.wants("author")) {
+            let me = &self.0.model;
+            plan.prime::<UserById, _>([(me.id, me.as_ref().clone())])?;
+        }
         Ok(post_connection(rows, more, page.cursor.is_some()))
     }
 

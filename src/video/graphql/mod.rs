@@ -2,6 +2,7 @@
 
 mod loaders;
 mod mutation;
+mod plan;
 mod query;
 mod types;
 

@@ -40,6 +40,7 @@ impl VideoQuery {
             },
         };
         let (rows, more) = video::page(&state.db, VideoFilter { viewer, owner }, &page).await?;
+        super::plan::videos(ctx, &rows).await?;
         Ok(video_connection(rows, more, page.cursor.is_some()))
     }
 
