@@ -14,5 +14,6 @@ pub mod order;
 mod registry_tests;
 pub mod scalars;
 pub mod schema;
+pub mod selection;
 pub mod subscriptions;
 pub mod transport;

@@ -96,3 +96,27 @@ pub fn joined<M: FromQueryResult>(row: &QueryResult, prefix: &str) -> AppResult<
     }
     Ok(Some(M::from_query_result(row, prefix)?))
 }
+
+/// `"t"."a" AS "t_a", …` for the named columns only: a lean read of a joined table.
+pub fn picked_columns(table: &str, prefix: &str, columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|name| format!("\"{table}\".\"{name}\" AS \"{prefix}{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The column `prefix``name` when it was read, else the type's default: decodes a lean row
+/// into a model whose unread columns no selected field looks at.
+pub fn picked<T: sea_orm::TryGetable + Default>(
+    row: &QueryResult,
+    prefix: &str,
+    columns: &[&str],
+    name: &str,
+) -> AppResult<T> {
+    if columns.contains(&name) {
+        Ok(row.try_get(prefix, name)?)
+    } else {
+        Ok(T::default())
+    }
+}
