@@ -10,7 +10,7 @@ use crate::{
     graphql::selection::FieldColumns,
     platform::{
         error::AppResult,
-        sql::{SqlBuilder, picked, picked_columns},
+        sql::{InList, SqlBuilder, picked, picked_columns},
     },
     users::{UserModel, lean as user_lean},
     wallet::{WalletModel, lean as wallet_lean},
@@ -149,8 +149,8 @@ pub async fn transactions_of_blocks(
     let mut sql = SqlBuilder::new(db.get_database_backend());
     sql.push(&select)
         .push(&from)
-        .push(" WHERE t.block_id IN ")
-        .bind_list(blocks.iter().copied())
+        .push(" WHERE ")
+        .bind_in("t.block_id", InList::Uuids(blocks))
         .push(" ORDER BY t.id");
     let rows = sql.all(db).await?;
     rows.iter()
@@ -183,8 +183,8 @@ pub async fn wallets_with_owners(
     let mut sql = SqlBuilder::new(db.get_database_backend());
     sql.push(&select)
         .push(&from)
-        .push(" WHERE w.address IN ")
-        .bind_list(addresses.to_vec());
+        .push(" WHERE ")
+        .bind_in("w.address", InList::Texts(addresses));
     let rows = sql.all(db).await?;
     rows.iter()
         .filter_map(|row| read_side(row, Some(side), "w").transpose())

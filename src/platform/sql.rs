@@ -120,3 +120,45 @@ pub fn picked<T: sea_orm::TryGetable + Default>(
         Ok(T::default())
     }
 }
+
+/// Values of an IN list passed as one parameter, so the statement's text (and the prepared
+/// statement a connection caches for it) is the same whatever the number of values.
+pub enum InList<'a> {
+    Uuids(&'a [uuid::Uuid]),
+    Texts(&'a [String]),
+}
+
+impl SqlBuilder {
+    /// `column = ANY(CAST($n AS uuid[]))` on PostgreSQL, `column IN (SELECT … FROM
+    /// json_each(?))` on SQLite (which stores UUIDs as 16-byte blobs, hence `unhex`).
+    pub fn bind_in(&mut self, column: &str, values: InList<'_>) -> &mut Self {
+        let postgres = self.backend == DbBackend::Postgres;
+        match (postgres, values) {
+            (true, InList::Uuids(ids)) => {
+                let items: Vec<String> = ids.iter().map(|id| id.hyphenated().to_string()).collect();
+                self.push(&format!("{column} = ANY(CAST("))
+                    .bind(format!("{{{}}}", items.join(",")))
+                    .push(" AS uuid[]))")
+            }
+            (true, InList::Texts(texts)) => {
+                let items: Vec<String> = texts
+                    .iter()
+                    .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+                    .collect();
+                self.push(&format!("{column} = ANY(CAST("))
+                    .bind(format!("{{{}}}", items.join(",")))
+                    .push(" AS text[]))")
+            }
+            (false, InList::Uuids(ids)) => {
+                let items: Vec<String> = ids.iter().map(|id| id.simple().to_string()).collect();
+                self.push(&format!("{column} IN (SELECT unhex(value) FROM json_each("))
+                    .bind(serde_json::Value::from(items).to_string())
+                    .push("))")
+            }
+            (false, InList::Texts(texts)) => self
+                .push(&format!("{column} IN (SELECT value FROM json_each("))
+                .bind(serde_json::Value::from(texts.to_vec()).to_string())
+                .push("))"),
+        }
+    }
+}

@@ -11,7 +11,7 @@ use crate::{
     graphql::selection::FieldColumns,
     platform::{
         error::AppResult,
-        sql::{SqlBuilder, picked, picked_columns},
+        sql::{InList, SqlBuilder, picked, picked_columns},
     },
 };
 
@@ -81,10 +81,10 @@ pub async fn by_ids(
     }
     let mut sql = SqlBuilder::new(db.get_database_backend());
     sql.push(&format!(
-        "SELECT {} FROM users u WHERE u.id IN ",
+        "SELECT {} FROM users u WHERE ",
         picked_columns("u", "u_", columns)
     ))
-    .bind_list(ids.iter().copied());
+    .bind_in("u.id", InList::Uuids(ids));
     let mut found = HashMap::new();
     for row in sql.all(db).await? {
         if let Some(user) = from_row(&row, "u_", columns)? {

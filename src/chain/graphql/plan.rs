@@ -54,13 +54,11 @@ fn transaction(row: TxRow, read: &TxRead) -> Transaction {
         sender,
         recipient,
     } = row;
-    Transaction(
-        tx,
-        TxAhead {
-            sender: read.sender.as_ref().map(|_| wallet(sender)),
-            recipient: read.recipient.as_ref().map(|_| wallet(recipient)),
-        },
-    )
+    let ahead = TxAhead {
+        sender: read.sender.as_ref().map(|_| wallet(sender)),
+        recipient: read.recipient.as_ref().map(|_| wallet(recipient)),
+    };
+    Transaction(tx, Some(Arc::new(ahead)))
 }
 
 /// A page of blocks: their miners, and their transactions with the wallets and owners the
@@ -114,7 +112,7 @@ pub async fn blocks(ctx: &Context<'_>, blocks: Vec<BlockModel>) -> Result<Vec<Bl
                     .as_mut()
                     .map(|b| b.remove(&block.id).unwrap_or_default().into()),
             };
-            Block(block, ahead)
+            Block(block, Some(Box::new(ahead)))
         })
         .collect())
 }
@@ -159,7 +157,7 @@ pub async fn transactions(
                 sender: ahead(&read.sender, &tx.from_address),
                 recipient: ahead(&read.recipient, &tx.to_address),
             };
-            Transaction(tx, ahead)
+            Transaction(tx, Some(Arc::new(ahead)))
         })
         .collect())
 }

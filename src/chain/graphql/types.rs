@@ -66,10 +66,10 @@ fn int(value: i64) -> i32 {
 
 /// A transfer between two wallets, with the wallets its list read ahead (see `plan`).
 #[derive(Clone)]
-pub struct Transaction(pub TransactionModel, pub TxAhead);
+pub struct Transaction(pub TransactionModel, pub Option<Arc<TxAhead>>);
 
 /// Wallets read with a transaction's page: `Some(None)` where the read found no wallet.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct TxAhead {
     pub sender: Option<Option<Wallet>>,
     pub recipient: Option<Option<Wallet>>,
@@ -77,7 +77,7 @@ pub struct TxAhead {
 
 impl Transaction {
     pub fn new(model: TransactionModel) -> Self {
-        Self(model, TxAhead::default())
+        Self(model, None)
     }
 }
 
@@ -150,7 +150,7 @@ impl Transaction {
 
     #[graphql(name = "fromWallet")]
     async fn sender_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
-        if let Some(ahead) = &self.1.sender {
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.sender.as_ref()) {
             return Ok(ahead.clone());
         }
         let wallet = ctx
@@ -161,7 +161,7 @@ impl Transaction {
     }
 
     async fn to_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
-        if let Some(ahead) = &self.1.recipient {
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.recipient.as_ref()) {
             return Ok(ahead.clone());
         }
         let wallet = ctx
@@ -267,10 +267,9 @@ pub fn block_connection(
 }
 
 /// A mined block of the RoadChain, with what its list read ahead (see `plan`).
-pub struct Block(pub BlockModel, pub BlockAhead);
+pub struct Block(pub BlockModel, pub Option<Box<BlockAhead>>);
 
 /// Read with a block's page: its miner (`Some(None)`: no such user) and its transactions.
-#[derive(Default)]
 pub struct BlockAhead {
     pub miner: Option<Option<Arc<UserModel>>>,
     pub transactions: Option<Arc<[Transaction]>>,
@@ -278,7 +277,7 @@ pub struct BlockAhead {
 
 impl Block {
     pub fn new(model: BlockModel) -> Self {
-        Self(model, BlockAhead::default())
+        Self(model, None)
     }
 }
 
@@ -336,7 +335,7 @@ impl Block {
         let Some(miner) = self.0.miner_id else {
             return Ok(None);
         };
-        if let Some(ahead) = &self.1.miner {
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.miner.as_ref()) {
             return Ok(ahead.clone().map(|model| {
                 User::from_ref(UserRef {
                     model,
@@ -361,7 +360,7 @@ impl Block {
     ) -> Result<TransactionConnection> {
         let page: PageRequest<Uuid> = paging::forward(TX_CURSOR, first, after.as_deref())?;
         let total = TxTotal::Known(self.0.transaction_count as i64);
-        if let Some(ahead) = &self.1.transactions {
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.transactions.as_ref()) {
             let rest: Vec<_> = ahead
                 .iter()
                 .filter(|t| page.cursor.is_none_or(|c| t.0.id > c))
