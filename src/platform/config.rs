@@ -496,6 +496,28 @@ mod tests {
     }
 
     #[test]
+    fn pool_size_follows_the_backend_unless_set() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        let sqlite = Config::from_vars(vec![]).unwrap();
+        assert_eq!(sqlite.db_pool_size(), cores.clamp(1, 16) + 1);
+        let pg_url = ("DATABASE_URL", "postgres://u@h/db");
+        let pg = Config::from_vars(vars(&[pg_url])).unwrap();
+        assert_eq!(pg.db_pool_size(), (cores * 4).clamp(4, 32));
+        let set = Config::from_vars(vars(&[pg_url, ("DB_MAX_CONNECTIONS", "7")])).unwrap();
+        assert_eq!(set.db_pool_size(), 7);
+        let set = Config::from_vars(vars(&[("DB_MAX_CONNECTIONS", "20")])).unwrap();
+        assert_eq!(set.db_pool_size(), 20);
+        for bad in [
+            vec![("DB_MAX_CONNECTIONS", "0")],
+            vec![("DB_MIN_CONNECTIONS", "40")],
+            vec![("DB_MAX_CONNECTIONS", "2"), ("DB_MIN_CONNECTIONS", "3")],
+        ] {
+            let err = Config::from_vars(vars(&bad)).unwrap_err().to_string();
+            assert!(err.contains("DB_MAX_CONNECTIONS"), "{err}");
+        }
+    }
+
+    #[test]
     fn bad_value_names_the_variable() {
         let err = Config::from_vars(vars(&[("PORT", "eighty")]))
             .unwrap_err()
