@@ -27,8 +27,10 @@ CONNECTIONS="${CONNECTIONS:-32}"
 # a busy 2-core machine; a timed-out request counts as an error and leaves the latency figures).
 TIMEOUT="${TIMEOUT:-10s}"
 THREADS="${THREADS:-2}"
-# Pool size of both servers (ours: DB_MAX_CONNECTIONS, as in bench/chain_query.sh).
+# Pool size of both servers on PostgreSQL (ours: DB_MAX_CONNECTIONS, as in bench/chain_query.sh).
 POOL="${POOL:-20}"
+# Ours on SQLite: empty keeps its default pool (cores + 1), as deployed; a number overrides it.
+SQLITE_POOL="${SQLITE_POOL:-}"
 # PostGraphile worker processes: 1 is its ordinary deployment (one Node process); >1 uses its
 # experimental --cluster-workers.
 PGL_WORKERS="${PGL_WORKERS:-1}"
@@ -134,12 +136,14 @@ wait_ready() { # NAME PORT PID LOG URL_PATH
     echo "$1 did not start:" >&2; cat "$4" >&2; exit 1
 }
 
-# start_ours NAME DATA_DIR [VAR=VALUE...]
+# start_ours NAME DATA_DIR POOL [VAR=VALUE...] (an empty POOL keeps the server's default)
 start_ours() {
-    local name="$1" dir="$2"; shift 2
+    local name="$1" dir="$2" pool="$3"; shift 3
     local port; port=$(free_port)
+    local sizing=()
+    [[ -z "$pool" ]] || sizing=(DB_MAX_CONNECTIONS="$pool")
     (cd "$WORK" && exec env -i PATH="$PATH" HOST=127.0.0.1 PORT="$port" DATA_DIR="$dir" LOG_FORMAT=json \
-        RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 DB_MAX_CONNECTIONS="$POOL" "$@" \
+        RATE_LIMIT_AUTH=0 RATE_LIMIT_MUTATION=0 RATE_LIMIT_QUERY=0 "${sizing[@]}" "$@" \
         $OURS_ENV "$RUN_BIN" serve) >"$WORK/$name.log" 2>&1 &
     PIDS+=("$!")
     wait_ready "$name" "$port" "$!" "$WORK/$name.log" /health
@@ -156,7 +160,7 @@ echo "PostgreSQL: $(psql "$BENCH_PG_URL" -Atc 'SHOW server_version')"
 echo "wrk: $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'); $THREADS threads, $CONNECTIONS connections, ${DURATION}s per measurement, $ROUNDS rounds, ${WARMUP}s warm-up per pair"
 [[ -z "$OURS_ENV" ]] || echo "ours with: $OURS_ENV"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "data: $USERS users, $TRANSACTIONS transactions, $BLOCKS blocks; pool $POOL connections each"
+echo "data: $USERS users, $TRANSACTIONS transactions, $BLOCKS blocks; pool $POOL connections each on PostgreSQL, ours on SQLite ${SQLITE_POOL:-its default}"
 
 cp "$BIN" "$RUN_BIN"
 
@@ -177,9 +181,9 @@ if [[ "$SQLITE" == 1 ]]; then seed "$WORK/sqlite" | grep -v '^{' | sed 's/^/sqli
 psql "$PG_URL" -qc 'VACUUM ANALYZE' >/dev/null
 echo "seeded in $(( $(date +%s) - t0 )) s"
 
-start_ours ours_pg "$WORK/pg" DATABASE_URL="$PG_URL" CACHE_ENABLED=false
-start_ours ours_pg_cached "$WORK/pg" DATABASE_URL="$PG_URL" CACHE_ENABLED=true
-if [[ "$SQLITE" == 1 ]]; then start_ours ours_sqlite "$WORK/sqlite" CACHE_ENABLED=false; fi
+start_ours ours_pg "$WORK/pg" "$POOL" DATABASE_URL="$PG_URL" CACHE_ENABLED=false
+start_ours ours_pg_cached "$WORK/pg" "$POOL" DATABASE_URL="$PG_URL" CACHE_ENABLED=true
+if [[ "$SQLITE" == 1 ]]; then start_ours ours_sqlite "$WORK/sqlite" "$SQLITE_POOL" CACHE_ENABLED=false; fi
 
 # PostGraphile: production-like CLI settings (see README.md, "Fair settings").
 port=$(free_port)

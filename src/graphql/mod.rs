@@ -15,5 +15,6 @@ pub mod plan;
 mod registry_tests;
 pub mod scalars;
 pub mod schema;
+pub mod selection;
 pub mod subscriptions;
 pub mod transport;

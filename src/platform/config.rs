@@ -40,7 +40,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Apply pending migrations on `serve` against PostgreSQL. SQLite always migrates.
     pub auto_migrate: bool,
-    pub db_max_connections: u32,
+    /// Pool size; unset means sized for the backend and the cores (`db_pool_size`).
+    pub db_max_connections: Option<u32>,
     pub db_min_connections: u32,
     pub db_acquire_timeout_secs: u64,
     pub body_limit_bytes: usize,
@@ -148,7 +149,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             static_dir: PathBuf::from("static"),
             auto_migrate: false,
-            db_max_connections: 10,
+            db_max_connections: None,
             db_min_connections: 0,
             db_acquire_timeout_secs: 5,
             body_limit_bytes: 1024 * 1024,
@@ -334,7 +335,7 @@ impl Config {
                 "invalid value for environment variable REDIS_URL: expected redis://… or rediss://…"
             );
         }
-        if self.db_max_connections == 0 || self.db_min_connections > self.db_max_connections {
+        if self.db_max_connections == Some(0) || self.db_min_connections > self.db_pool_size() {
             bail!(
                 "invalid value for environment variable DB_MAX_CONNECTIONS: must be at least 1 and at least DB_MIN_CONNECTIONS"
             );
@@ -410,6 +411,22 @@ impl Config {
         Duration::from_millis(self.request_timeout_ms)
     }
 
+    /// `DB_MAX_CONNECTIONS`, else sized for the backend: SQLite runs its statements on one
+    /// thread per connection and serializes writers, so more connections than cores only
+    /// contend (one per core to read, one more to write); PostgreSQL works in its own
+    /// processes, so a few connections per core keep it busy while ours wait on I/O.
+    pub fn db_pool_size(&self) -> u32 {
+        if let Some(size) = self.db_max_connections {
+            return size;
+        }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        if self.is_sqlite() {
+            cores.clamp(1, 16) + 1
+        } else {
+            (cores * 4).clamp(4, 32)
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url().starts_with("sqlite:")
     }
@@ -476,6 +493,28 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("CHAIN_DIFFICULTY"), "{err}");
+    }
+
+    #[test]
+    fn pool_size_follows_the_backend_unless_set() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        let sqlite = Config::from_vars(vec![]).unwrap();
+        assert_eq!(sqlite.db_pool_size(), cores.clamp(1, 16) + 1);
+        let pg_url = ("DATABASE_URL", "postgres://u@h/db");
+        let pg = Config::from_vars(vars(&[pg_url])).unwrap();
+        assert_eq!(pg.db_pool_size(), (cores * 4).clamp(4, 32));
+        let set = Config::from_vars(vars(&[pg_url, ("DB_MAX_CONNECTIONS", "7")])).unwrap();
+        assert_eq!(set.db_pool_size(), 7);
+        let set = Config::from_vars(vars(&[("DB_MAX_CONNECTIONS", "20")])).unwrap();
+        assert_eq!(set.db_pool_size(), 20);
+        for bad in [
+            vec![("DB_MAX_CONNECTIONS", "0")],
+            vec![("DB_MIN_CONNECTIONS", "40")],
+            vec![("DB_MAX_CONNECTIONS", "2"), ("DB_MIN_CONNECTIONS", "3")],
+        ] {
+            let err = Config::from_vars(vars(&bad)).unwrap_err().to_string();
+            assert!(err.contains("DB_MAX_CONNECTIONS"), "{err}");
+        }
     }
 
     #[test]

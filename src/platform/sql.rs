@@ -111,3 +111,69 @@ pub fn like_contains(needle: &str) -> sea_orm::sea_query::LikeExpr {
     pattern.push('%');
     sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
 }
+
+/// `"t"."a" AS "t_a", …` for the named columns only: a lean read of a joined table.
+pub fn picked_columns(table: &str, prefix: &str, columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|name| format!("\"{table}\".\"{name}\" AS \"{prefix}{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The column `prefix``name` when it was read, else the type's default: decodes a lean row
+/// into a model whose unread columns no selected field looks at.
+pub fn picked<T: sea_orm::TryGetable + Default>(
+    row: &QueryResult,
+    prefix: &str,
+    columns: &[&str],
+    name: &str,
+) -> AppResult<T> {
+    if columns.contains(&name) {
+        Ok(row.try_get(prefix, name)?)
+    } else {
+        Ok(T::default())
+    }
+}
+
+/// Values of an IN list passed as one parameter, so the statement's text (and the prepared
+/// statement a connection caches for it) is the same whatever the number of values.
+pub enum InList<'a> {
+    Uuids(&'a [uuid::Uuid]),
+    Texts(&'a [String]),
+}
+
+impl SqlBuilder {
+    /// `column = ANY(CAST($n AS uuid[]))` on PostgreSQL, `column IN (SELECT … FROM
+    /// json_each(?))` on SQLite (which stores UUIDs as 16-byte blobs, hence `unhex`).
+    pub fn bind_in(&mut self, column: &str, values: InList<'_>) -> &mut Self {
+        let postgres = self.backend == DbBackend::Postgres;
+        match (postgres, values) {
+            (true, InList::Uuids(ids)) => {
+                let items: Vec<String> = ids.iter().map(|id| id.hyphenated().to_string()).collect();
+                self.push(&format!("{column} = ANY(CAST("))
+                    .bind(format!("{{{}}}", items.join(",")))
+                    .push(" AS uuid[]))")
+            }
+            (true, InList::Texts(texts)) => {
+                let items: Vec<String> = texts
+                    .iter()
+                    .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+                    .collect();
+                self.push(&format!("{column} = ANY(CAST("))
+                    .bind(format!("{{{}}}", items.join(",")))
+                    .push(" AS text[]))")
+            }
+            (false, InList::Uuids(ids)) => {
+                let items: Vec<String> = ids.iter().map(|id| id.simple().to_string()).collect();
+                self.push(&format!("{column} IN (SELECT unhex(value) FROM json_each("))
+                    .bind(serde_json::Value::from(items).to_string())
+                    .push("))")
+            }
+            (false, InList::Texts(texts)) => self
+                .push(&format!("{column} IN (SELECT value FROM json_each("))
+                .bind(serde_json::Value::from(texts.to_vec()).to_string())
+                .push("))"),
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod audit;
 mod config;
 pub mod entity;
 pub mod graphql;
+pub mod lean;
 mod message;
 mod repo;
 mod service;

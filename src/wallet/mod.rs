@@ -6,6 +6,7 @@ mod config;
 pub mod crypto;
 pub mod entity;
 pub mod graphql;
+pub mod lean;
 mod repo;
 mod service;
 

@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod cache;
 mod chain;
+mod chain_read_ahead;
 mod cli;
 mod dashboard;
 mod devices;

@@ -61,7 +61,7 @@ impl ChainMutation {
             message: input.message,
         };
         let tx = chain::transfer(ctx.state()?, &ctx.audit(), &viewer.user, request).await?;
-        Ok(Transaction(tx))
+        Ok(Transaction::new(tx))
     }
 
     /// Mines the oldest pending transactions into a new block; the viewer gets the reward
@@ -80,6 +80,6 @@ impl ChainMutation {
             Some(n) => n as u64,
         };
         let block = chain::mine_block(ctx.state()?, &ctx.audit(), &viewer.user, max).await?;
-        Ok(Block(block))
+        Ok(Block::new(block))
     }
 }

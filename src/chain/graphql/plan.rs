@@ -1,126 +1,185 @@
-//! The ledger's lookahead plans (see `graphql::plan`): a block page's miners and transactions,
-//! and the wallets and owners a transaction page's selection reaches.
+//! Lookahead-planned loading for the ledger's lists: a list resolver looks at what its
+//! selection reaches and reads those rows with its page — only the columns the selected fields
+//! read — and hands them to the nodes it returns, so the nested resolvers answer without a
+//! loader round trip. Whatever is not planned here still goes through the loaders, and the
+//! authorization rules stay in the resolvers, which see the same models either way. The rows
+//! go to the nodes rather than to the request's loaders, so this also runs on a socket.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{Context, Lookahead, Result};
 use uuid::Uuid;
 
-use super::loaders::TransactionsByBlock;
+use super::types::{Block, BlockAhead, Transaction, TxAhead};
 use crate::{
     chain::{
         BlockModel, TransactionModel,
-        read_ahead::{self, Side, TxJoins, TxRow, WalletRow},
+        read_ahead::{self, SideRead, TX_COLUMNS, TxRead, TxRow, WalletRow},
     },
-    graphql::{
-        context::ContextExt,
-        plan::{Plan, connection_nodes},
-    },
-    users::{self, graphql::UserById},
-    wallet::graphql::WalletByAddress,
+    graphql::{context::ContextExt, plan::connection_nodes},
+    users::lean::{self as user_lean, USER_COLUMNS},
+    wallet::{graphql::Wallet, lean::WALLET_COLUMNS},
 };
 
-fn side(node: &Lookahead<'_>, field: &str) -> Side {
+/// What to read of the wallet under `field` of a transaction node, if it is selected.
+fn side(node: &Lookahead<'_>, field: &str) -> Option<SideRead> {
     let wallet = node.field(field);
     if !wallet.exists() {
-        Side::Skip
-    } else if wallet.field("owner").exists() {
-        Side::WalletAndOwner
-    } else {
-        Side::Wallet
+        return None;
     }
+    let owner = wallet.field("owner");
+    Some(SideRead {
+        wallet: WALLET_COLUMNS.for_selection(&wallet),
+        owner: owner.exists().then(|| USER_COLUMNS.for_selection(&owner)),
+    })
 }
 
-/// The wallets a transaction node's selection reaches.
-fn tx_joins(node: &Lookahead<'_>) -> TxJoins {
-    TxJoins {
+/// What a transaction node's selection reads.
+fn tx_read(node: &Lookahead<'_>) -> TxRead {
+    TxRead {
+        columns: TX_COLUMNS.for_selection(node),
         sender: side(node, "fromWallet"),
         recipient: side(node, "toWallet"),
     }
 }
 
-fn prime_wallets(plan: &Plan<'_>, rows: Vec<WalletRow>) -> Result<()> {
-    let mut owners = Vec::new();
-    let wallets: Vec<_> = rows
-        .into_iter()
-        .map(|(wallet, owner)| {
-            owners.extend(owner.map(|o| (o.id, o)));
-            (wallet.address.clone(), wallet)
-        })
-        .collect();
-    plan.prime::<WalletByAddress, _>(wallets)?;
-    plan.prime::<UserById, _>(owners)
+fn wallet(row: Option<WalletRow>) -> Option<Wallet> {
+    row.map(|(wallet, owner)| Wallet::read_ahead(wallet, owner.map(Arc::new)))
+}
+
+/// A transaction with the wallets read ahead for it; a side that was not read stays with
+/// the loaders.
+fn transaction(row: TxRow, read: &TxRead) -> Transaction {
+    let TxRow {
+        tx,
+        sender,
+        recipient,
+    } = row;
+    let ahead = TxAhead {
+        sender: read.sender.as_ref().map(|_| wallet(sender)),
+        recipient: read.recipient.as_ref().map(|_| wallet(recipient)),
+    };
+    Transaction(tx, Some(Arc::new(ahead)))
 }
 
 /// A page of blocks: their miners, and their transactions with the wallets and owners the
 /// selection reaches (two statements, run together).
-pub async fn blocks<'a>(ctx: &'a Context<'a>, blocks: &[BlockModel]) -> Result<()> {
-    let Some(plan) = Plan::connection(ctx)? else {
-        return Ok(());
-    };
-    let node = plan.node();
+pub async fn blocks(ctx: &Context<'_>, blocks: Vec<BlockModel>) -> Result<Vec<Block>> {
+    let node = connection_nodes(&ctx.look_ahead());
     let db = &ctx.state()?.db;
+    let miner = node.field("miner");
     let miners = async {
-        if !node.field("miner").exists() {
-            return Ok(HashMap::new());
+        if !miner.exists() {
+            return Ok(None);
         }
         let ids: Vec<Uuid> = blocks.iter().filter_map(|b| b.miner_id).collect();
-        users::by_ids(db, &ids).await
+        let columns = USER_COLUMNS.for_selection(&miner);
+        user_lean::by_ids(db, &ids, &columns).await.map(Some)
     };
     let transactions = node.field("transactions");
+    let read = tx_read(&connection_nodes(&transactions));
     let txs = async {
         if !transactions.exists() {
             return Ok(None);
         }
         let ids: Vec<Uuid> = blocks.iter().map(|b| b.id).collect();
-        let joins = tx_joins(&connection_nodes(&transactions));
-        read_ahead::transactions_of_blocks(db, &ids, joins)
+        read_ahead::transactions_of_blocks(db, &ids, &read)
             .await
             .map(Some)
     };
     let (miners, txs) = tokio::try_join!(miners, txs)?;
-    plan.prime::<UserById, _>(miners)?;
-    if let Some(rows) = txs {
-        let mut by_block: HashMap<Uuid, Vec<TransactionModel>> =
-            blocks.iter().map(|b| (b.id, Vec::new())).collect();
-        let mut wallets = Vec::new();
-        for TxRow {
-            tx,
-            sender,
-            recipient,
-        } in rows
-        {
-            wallets.extend(sender.into_iter().chain(recipient));
-            if let Some(list) = tx.block_id.and_then(|b| by_block.get_mut(&b)) {
-                list.push(tx);
+    let miners: Option<HashMap<Uuid, Arc<_>>> =
+        miners.map(|m| m.into_iter().map(|(id, u)| (id, Arc::new(u))).collect());
+    let mut by_block: Option<HashMap<Uuid, Vec<Transaction>>> = txs.map(|rows| {
+        let mut by_block: HashMap<Uuid, Vec<Transaction>> = HashMap::new();
+        for row in rows {
+            if let Some(block) = row.tx.block_id {
+                by_block
+                    .entry(block)
+                    .or_default()
+                    .push(transaction(row, &read));
             }
         }
-        prime_wallets(&plan, wallets)?;
-        plan.prime::<TransactionsByBlock, _>(by_block)?;
-    }
-    Ok(())
+        by_block
+    });
+    Ok(blocks
+        .into_iter()
+        .map(|block| {
+            let ahead = BlockAhead {
+                miner: miners
+                    .as_ref()
+                    .map(|m| block.miner_id.and_then(|id| m.get(&id).cloned())),
+                transactions: by_block
+                    .as_mut()
+                    .map(|b| b.remove(&block.id).unwrap_or_default().into()),
+            };
+            Block(block, Some(Box::new(ahead)))
+        })
+        .collect())
 }
 
 /// A page of transactions: the wallets (with owners) its selection reaches, in one statement.
-pub async fn transactions<'a>(ctx: &'a Context<'a>, rows: &[TransactionModel]) -> Result<()> {
-    let Some(plan) = Plan::connection(ctx)? else {
-        return Ok(());
-    };
-    let joins = tx_joins(plan.node());
+pub async fn transactions(
+    ctx: &Context<'_>,
+    rows: Vec<TransactionModel>,
+) -> Result<Vec<Transaction>> {
+    let read = tx_read(&connection_nodes(&ctx.look_ahead()));
     let mut addresses = Vec::new();
-    for tx in rows {
-        if joins.sender != Side::Skip {
+    for tx in &rows {
+        if read.sender.is_some() {
             addresses.push(tx.from_address.clone());
         }
-        if joins.recipient != Side::Skip {
+        if read.recipient.is_some() {
             addresses.push(tx.to_address.clone());
         }
     }
     if addresses.is_empty() {
-        return Ok(());
+        return Ok(rows.into_iter().map(Transaction::new).collect());
     }
     addresses.sort();
     addresses.dedup();
-    let found = read_ahead::wallets_with_owners(&ctx.state()?.db, &addresses).await?;
-    prime_wallets(&plan, found)
+    // Both sides are read with the union of their selections: one statement.
+    let both = merge(read.sender.as_ref(), read.recipient.as_ref());
+    let found = read_ahead::wallets_with_owners(&ctx.state()?.db, &addresses, &both).await?;
+    let by_address: HashMap<String, Wallet> = found
+        .into_iter()
+        .filter_map(|row| {
+            let wallet = wallet(Some(row))?;
+            Some((wallet.model.address.clone(), wallet))
+        })
+        .collect();
+    let ahead = |side: &Option<SideRead>, address: &str| {
+        side.as_ref().map(|_| by_address.get(address).cloned())
+    };
+    Ok(rows
+        .into_iter()
+        .map(|tx| {
+            let ahead = TxAhead {
+                sender: ahead(&read.sender, &tx.from_address),
+                recipient: ahead(&read.recipient, &tx.to_address),
+            };
+            Transaction(tx, Some(Arc::new(ahead)))
+        })
+        .collect())
+}
+
+/// One read covering both sides' columns.
+fn merge(a: Option<&SideRead>, b: Option<&SideRead>) -> SideRead {
+    let mut merged = SideRead::default();
+    for side in [a, b].into_iter().flatten() {
+        for column in &side.wallet {
+            if !merged.wallet.contains(column) {
+                merged.wallet.push(column);
+            }
+        }
+        if let Some(owner) = &side.owner {
+            let into = merged.owner.get_or_insert_with(Vec::new);
+            for column in owner {
+                if !into.contains(column) {
+                    into.push(column);
+                }
+            }
+        }
+    }
+    merged
 }

@@ -6,7 +6,7 @@ use super::{
     types::{
         BLOCK_CURSOR, Block, BlockConnection, BlockTotal, ChainStats, ChainVerification,
         MinerStats, TX_CURSOR, Transaction, TransactionConnection, TransactionStatus, TxTotal,
-        block_connection, miner_stats_of, not_found, tx_connection,
+        block_connection, miner_stats_of, not_found, tx_connection_of,
     },
 };
 use crate::{
@@ -45,7 +45,7 @@ impl ChainQuery {
             before.as_deref(),
         )?;
         let (rows, more) = service::blocks_page(&ctx.state()?.db, &page).await?;
-        plan::blocks(ctx, &rows).await?;
+        let rows = plan::blocks(ctx, rows).await?;
         let (has_next, has_previous) = match page.direction {
             Direction::Forward => (more, page.cursor.is_some()),
             Direction::Backward => (page.cursor.is_some(), more),
@@ -76,7 +76,7 @@ impl ChainQuery {
                 );
             }
         };
-        Ok(found.map(Block))
+        Ok(found.map(Block::new))
     }
 
     /// Transactions, newest first, optionally of one address (either side) or one status.
@@ -99,8 +99,8 @@ impl ChainQuery {
         };
         let (rows, more) =
             service::transactions_page(&ctx.state()?.db, &filter, &page, false).await?;
-        plan::transactions(ctx, &rows).await?;
-        Ok(tx_connection(
+        let rows = plan::transactions(ctx, rows).await?;
+        Ok(tx_connection_of(
             rows,
             more,
             page.cursor.is_some(),
@@ -112,7 +112,7 @@ impl ChainQuery {
     async fn transaction(&self, ctx: &Context<'_>, hash: String) -> Result<Option<Transaction>> {
         Ok(service::transaction_by_hash(&ctx.state()?.db, hash.trim())
             .await?
-            .map(Transaction))
+            .map(Transaction::new))
     }
 
     /// The pool waiting to be mined, oldest (next to be mined) first.
@@ -133,8 +133,8 @@ impl ChainQuery {
         };
         let (rows, more) =
             service::transactions_page(&ctx.state()?.db, &filter, &page, true).await?;
-        plan::transactions(ctx, &rows).await?;
-        Ok(tx_connection(
+        let rows = plan::transactions(ctx, rows).await?;
+        Ok(tx_connection_of(
             rows,
             more,
             page.cursor.is_some(),

@@ -23,7 +23,7 @@ impl ChainSubscription {
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<Block>> + use<>> {
         let sub = ctx.state()?.bus.subscribe::<BlockMined>();
-        Ok(receive(sub, |block| Some(Block(block.into()))))
+        Ok(receive(sub, |block| Some(Block::new(block.into()))))
     }
 
     /// Every new (pending) transfer; only those from or to `address` when given.
@@ -36,7 +36,7 @@ impl ChainSubscription {
         let address = address.map(|a| a.trim().to_owned());
         Ok(receive(sub, move |tx| {
             (tx.kind == TransferKind::Added && address.as_deref().is_none_or(|a| tx.involves(a)))
-                .then(|| Transaction(tx.into()))
+                .then(|| Transaction::new(tx.into()))
         }))
     }
 
@@ -62,7 +62,7 @@ impl ChainSubscription {
         }
         let sub = state.bus.subscribe::<TransferEvent>();
         Ok(receive(sub, move |tx| {
-            tx.involves(&address).then(|| Transaction(tx.into()))
+            tx.involves(&address).then(|| Transaction::new(tx.into()))
         }))
     }
 }

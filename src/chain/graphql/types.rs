@@ -5,6 +5,8 @@ use async_graphql::{
     Context, Enum, ID, Object, Result, SimpleObject,
     connection::{Connection, Edge},
 };
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -26,7 +28,10 @@ use crate::{
         money::Amount,
         paging::{self, PageRequest, encode_cursor},
     },
-    users::graphql::{UserById, UserRef},
+    users::{
+        UserModel,
+        graphql::{UserById, UserRef},
+    },
     wallet::graphql::{Wallet, WalletByAddress},
 };
 
@@ -59,15 +64,29 @@ fn int(value: i64) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-/// A transfer between two wallets.
-pub struct Transaction(pub TransactionModel);
+/// A transfer between two wallets, with the wallets its list read ahead (see `plan`).
+#[derive(Clone)]
+pub struct Transaction(pub TransactionModel, pub Option<Arc<TxAhead>>);
+
+/// Wallets read with a transaction's page: `Some(None)` where the read found no wallet.
+#[derive(Default)]
+pub struct TxAhead {
+    pub sender: Option<Option<Wallet>>,
+    pub recipient: Option<Option<Wallet>>,
+}
+
+impl Transaction {
+    pub fn new(model: TransactionModel) -> Self {
+        Self(model, None)
+    }
+}
 
 impl NodeObject for Transaction {
     const KIND: NodeType = NodeType::Transaction;
 
     async fn fetch(ctx: &Context<'_>, id: Uuid) -> Result<Option<Self>> {
         let tx = ctx.loader::<TransactionById>()?.load_one(id).await?;
-        Ok(tx.map(Transaction))
+        Ok(tx.map(Transaction::new))
     }
 }
 
@@ -126,11 +145,14 @@ impl Transaction {
             .loader::<BlockById>()?
             .load_one(block_id)
             .await?
-            .map(Block))
+            .map(Block::new))
     }
 
     #[graphql(name = "fromWallet")]
     async fn sender_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.sender.as_ref()) {
+            return Ok(ahead.clone());
+        }
         let wallet = ctx
             .loader::<WalletByAddress>()?
             .load_one(self.0.from_address.clone())
@@ -139,6 +161,9 @@ impl Transaction {
     }
 
     async fn to_wallet(&self, ctx: &Context<'_>) -> Result<Option<Wallet>> {
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.recipient.as_ref()) {
+            return Ok(ahead.clone());
+        }
         let wallet = ctx
             .loader::<WalletByAddress>()?
             .load_one(self.0.to_address.clone())
@@ -179,10 +204,25 @@ pub fn tx_connection(
     has_previous: bool,
     total: TxTotal,
 ) -> TransactionConnection {
+    tx_connection_of(
+        rows.into_iter().map(Transaction::new).collect(),
+        has_next,
+        has_previous,
+        total,
+    )
+}
+
+/// Builds a transaction connection from a page whose nodes carry read-ahead values.
+pub fn tx_connection_of(
+    rows: Vec<Transaction>,
+    has_next: bool,
+    has_previous: bool,
+    total: TxTotal,
+) -> TransactionConnection {
     let mut connection = Connection::with_additional_fields(has_previous, has_next, total);
     connection.edges.extend(
         rows.into_iter()
-            .map(|t| Edge::new(encode_cursor(TX_CURSOR, t.id), Transaction(t))),
+            .map(|t| Edge::new(encode_cursor(TX_CURSOR, t.0.id), t)),
     );
     connection
 }
@@ -213,7 +253,7 @@ impl BlockTotal {
 pub type BlockConnection = Connection<String, Block, BlockTotal>;
 
 pub fn block_connection(
-    rows: Vec<BlockModel>,
+    rows: Vec<Block>,
     has_next: bool,
     has_previous: bool,
     total: BlockTotal,
@@ -221,20 +261,32 @@ pub fn block_connection(
     let mut connection = Connection::with_additional_fields(has_previous, has_next, total);
     connection.edges.extend(
         rows.into_iter()
-            .map(|b| Edge::new(encode_cursor(BLOCK_CURSOR, b.index), Block(b))),
+            .map(|b| Edge::new(encode_cursor(BLOCK_CURSOR, b.0.index), b)),
     );
     connection
 }
 
-/// A mined block of the RoadChain.
-pub struct Block(pub BlockModel);
+/// A mined block of the RoadChain, with what its list read ahead (see `plan`).
+pub struct Block(pub BlockModel, pub Option<Box<BlockAhead>>);
+
+/// Read with a block's page: its miner (`Some(None)`: no such user) and its transactions.
+pub struct BlockAhead {
+    pub miner: Option<Option<Arc<UserModel>>>,
+    pub transactions: Option<Arc<[Transaction]>>,
+}
+
+impl Block {
+    pub fn new(model: BlockModel) -> Self {
+        Self(model, None)
+    }
+}
 
 impl NodeObject for Block {
     const KIND: NodeType = NodeType::Block;
 
     async fn fetch(ctx: &Context<'_>, id: Uuid) -> Result<Option<Self>> {
         let block = ctx.loader::<BlockById>()?.load_one(id).await?;
-        Ok(block.map(Block))
+        Ok(block.map(Block::new))
     }
 }
 
@@ -283,6 +335,14 @@ impl Block {
         let Some(miner) = self.0.miner_id else {
             return Ok(None);
         };
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.miner.as_ref()) {
+            return Ok(ahead.clone().map(|model| {
+                User::from_ref(UserRef {
+                    model,
+                    owner_view: false,
+                })
+            }));
+        }
         Ok(ctx
             .loader::<UserById>()?
             .load_one(miner)
@@ -299,6 +359,17 @@ impl Block {
         after: Option<String>,
     ) -> Result<TransactionConnection> {
         let page: PageRequest<Uuid> = paging::forward(TX_CURSOR, first, after.as_deref())?;
+        let total = TxTotal::Known(self.0.transaction_count as i64);
+        if let Some(ahead) = self.1.as_ref().and_then(|a| a.transactions.as_ref()) {
+            let rest: Vec<_> = ahead
+                .iter()
+                .filter(|t| page.cursor.is_none_or(|c| t.0.id > c))
+                .take(page.limit as usize + 1)
+                .cloned()
+                .collect();
+            let (rows, more) = paging::split_page(rest, page.limit);
+            return Ok(tx_connection_of(rows, more, page.cursor.is_some(), total));
+        }
         let all = ctx
             .loader::<TransactionsByBlock>()?
             .load_one(self.0.id)
@@ -309,7 +380,6 @@ impl Block {
             .filter(|t| page.cursor.is_none_or(|c| t.id > c))
             .collect();
         let (rows, more) = paging::split_page(rest, page.limit);
-        let total = TxTotal::Known(self.0.transaction_count as i64);
         Ok(tx_connection(rows, more, page.cursor.is_some(), total))
     }
 }

@@ -5,7 +5,8 @@ use async_graphql::{Context, Object, Result};
 use super::{
     loaders::BlocksByMiner,
     types::{
-        BLOCK_CURSOR, BlockConnection, BlockTotal, MinerStats, block_connection, miner_stats_of,
+        BLOCK_CURSOR, Block, BlockConnection, BlockTotal, MinerStats, block_connection,
+        miner_stats_of,
     },
 };
 use crate::{
@@ -42,7 +43,7 @@ impl UserMining {
             .unwrap_or_default();
         let (rows, more) = paging::split_page(rows, page.limit);
         Ok(block_connection(
-            rows,
+            rows.into_iter().map(Block::new).collect(),
             more,
             page.cursor.is_some(),
             BlockTotal::Miner(self.0.model.id),

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -14,20 +16,39 @@ use crate::{
         schema::User,
     },
     platform::{error::AppError, money::Amount, paging},
-    users::graphql::UserById,
+    users::{
+        UserModel,
+        graphql::{UserById, UserRef},
+    },
     wallet::WalletModel,
 };
 
 /// A RoadCoin wallet. Address and balance are public; the label is the owner's.
+#[derive(Clone)]
 pub struct Wallet {
     pub model: WalletModel,
     /// Inherited from a `User` seen by its owner (see `UserRef::owner_view`).
     pub owner_view: bool,
+    /// The owner, when a list read it ahead with the wallet.
+    pub owner: Option<Arc<UserModel>>,
 }
 
 impl Wallet {
     pub fn new(model: WalletModel, owner_view: bool) -> Self {
-        Self { model, owner_view }
+        Self {
+            model,
+            owner_view,
+            owner: None,
+        }
+    }
+
+    /// A wallet seen by anyone, with its owner read ahead.
+    pub fn read_ahead(model: WalletModel, owner: Option<Arc<UserModel>>) -> Self {
+        Self {
+            model,
+            owner_view: false,
+            owner,
+        }
     }
 }
 
@@ -66,6 +87,12 @@ impl Wallet {
     }
 
     async fn owner(&self, ctx: &Context<'_>) -> Result<User> {
+        if let Some(model) = &self.owner {
+            return Ok(User::from_ref(UserRef {
+                model: model.clone(),
+                owner_view: false,
+            }));
+        }
         let owner = ctx
             .loader::<UserById>()?
             .load_one(self.model.user_id)
