@@ -29,6 +29,7 @@ mod jobs;
 mod jobs_ai_fanout;
 mod load;
 mod mail;
+mod mail_views;
 mod nodes;
 mod notifications;
 mod order;
