@@ -23,6 +23,7 @@ mod http_extra;
 mod http_spec;
 mod job_kill;
 mod job_pool;
+mod job_progress;
 mod job_statements;
 mod job_workers;
 mod jobs;
