@@ -113,7 +113,7 @@ pub async fn save_generated(
     }
     // As for an upload: the blob row stays locked until the end.
     repo::blob_acquire(w.db(), &sha256, size).await?;
-    let created = store.place(spooled).await?;
+    let placed = store.place(spooled, &state.db).await?;
     let stored = async {
         let file = repo::insert(
             w.db(),
@@ -140,9 +140,7 @@ pub async fn save_generated(
         w.commit().await?;
         Ok::<_, AppError>(file)
     }
-    .await;
-    if stored.is_err() && created {
-        store.remove(&sha256).await;
-    }
-    stored
+    .await?;
+    placed.keep();
+    Ok(stored)
 }

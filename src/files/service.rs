@@ -180,7 +180,7 @@ pub async fn upload(
     // The blob row stays locked until the end: a concurrent delete of the last other file
     // with this content waits, and cannot remove what this upload relies on.
     repo::blob_acquire(w.db(), &sha256, size).await?;
-    let created = store.place(spooled).await?;
+    let placed = store.place(spooled, &state.db).await?;
     let now = Utc::now();
     let stored = async {
         let file = repo::insert(
@@ -208,12 +208,9 @@ pub async fn upload(
         w.commit().await?;
         Ok::<_, AppError>(file)
     }
-    .await;
-    if stored.is_err() && created {
-        // Nobody else can point at content this call placed: its row was never committed.
-        store.remove(&sha256).await;
-    }
-    stored
+    .await?;
+    placed.keep();
+    Ok(stored)
 }
 
 pub fn quota_exceeded(quota: u64) -> AppError {
