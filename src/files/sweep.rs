@@ -24,7 +24,11 @@ const CHUNK: usize = 500;
 /// (rolled back afterwards) holds the row's lock while the content goes, so an upload of the
 /// same content waits for it and then writes the content again. False when a file (or a
 /// write in flight) holds the content.
-pub async fn reclaim(db: &DatabaseConnection, store: &ContentStore, sha256: &str) -> AppResult<bool> {
+pub async fn reclaim(
+    db: &DatabaseConnection,
+    store: &ContentStore,
+    sha256: &str,
+) -> AppResult<bool> {
     let tx = db.begin().await?;
     let claimed = tx
         .execute_raw(

@@ -73,7 +73,9 @@ async fn chain_verify_announces_one_strictly_increasing_progress_per_page() {
         assert_eq!(progress[..2], [0.0, 0.0], "{updates:?}");
         let pages = &progress[2..progress.len() - 1];
         assert!(
-            statuses[2..statuses.len() - 1].iter().all(|s| *s == "RUNNING"),
+            statuses[2..statuses.len() - 1]
+                .iter()
+                .all(|s| *s == "RUNNING"),
             "{updates:?}"
         );
         assert_eq!(pages, expected.as_slice(), "{updates:?}");

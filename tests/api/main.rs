@@ -15,6 +15,7 @@ mod devices;
 mod fanout;
 mod files;
 mod files_content;
+mod files_orphans;
 mod files_search;
 mod graphql_http;
 mod hardening;
