@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
 use crate::{
-    files::upload,
+    files::{upload, upload_with},
     helpers::*,
     jobs::{CANCEL, job_reaches, submit_ok},
     ws_client::{TRANSPORT_WS, Ws},
@@ -230,6 +230,56 @@ async fn the_sweep_removes_orphans_and_keeps_what_files_point_at() {
         assert_eq!(response.status(), reqwest::StatusCode::OK);
         assert_eq!(response.bytes().await.unwrap().as_ref(), b"kept");
         // The sweep's placeholder rows never stay.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM file_blobs").await, 1);
+    }
+}
+
+#[tokio::test]
+async fn an_upload_refused_after_its_content_was_placed_takes_it_back() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |_| {}).await;
+        let alice = app.register("alice").await;
+        let first = upload(&app, &alice.access, None, "a.txt", b"first").await;
+        // The name is taken: refused when the file row is written, after the content went
+        // into place.
+        let clash = upload_with(
+            &app,
+            Some(&alice.access),
+            None,
+            "a.txt",
+            b"second".to_vec(),
+            true,
+        )
+        .await;
+        clash.assert_error("CONFLICT");
+        assert_eq!(clash.error_field(), Some("name"));
+        eventually("the refused content taken back", || async {
+            stored_files(&app).len() == 1
+        })
+        .await;
+        // The same content as a stored file's: not this upload's to take back.
+        let same = upload_with(
+            &app,
+            Some(&alice.access),
+            None,
+            "a.txt",
+            b"first".to_vec(),
+            true,
+        )
+        .await;
+        same.assert_error("CONFLICT");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(stored_files(&app).len(), 1);
+        let id = first["id"].as_str().unwrap();
+        let response = app
+            .client
+            .get(app.url(&format!("/files/{id}")))
+            .bearer_auth(&alice.access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.bytes().await.unwrap().as_ref(), b"first");
+        assert_eq!(used_bytes(&app, &alice).await, 5);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM file_blobs").await, 1);
     }
 }
