@@ -56,6 +56,9 @@ async fn nothing_stored(app: &TestApp, user: &TestUser) {
     assert_eq!(files, 0);
 }
 
+const TRANSFERS_PER_REQUEST: usize = 100;
+const REQUESTS: usize = 5;
+
 #[tokio::test]
 async fn a_statement_cancelled_while_it_writes_leaves_no_content() {
     for backend in backends() {
@@ -67,12 +70,25 @@ async fn a_statement_cancelled_while_it_writes_leaves_no_content() {
             c.jobs.job_statement_inline_bytes = 0;
             c.jobs.job_page_size = 1;
             c.jobs.job_lease_secs = 60;
+            // A long history in a few requests.
+            c.max_aliases = TRANSFERS_PER_REQUEST;
+            c.max_root_fields = TRANSFERS_PER_REQUEST;
+            c.max_query_complexity = 100 * TRANSFERS_PER_REQUEST;
         })
         .await;
         let alice = app.register("alice").await;
         let bob = app.register("bob").await;
-        for _ in 0..60 {
-            app.transfer(&alice, &bob.address, "0.01").await.assert_ok();
+        // Hundreds of pages, a round trip each: far longer than the test takes to cancel.
+        let transfers: String = (0..TRANSFERS_PER_REQUEST)
+            .map(|n| {
+                format!("t{n}: transfer(input: {{toAddress: $to, amount: \"0.01\"}}) {{ hash }} ")
+            })
+            .collect();
+        let many = format!("mutation($to: String!) {{ {transfers} }}");
+        for _ in 0..REQUESTS {
+            app.graphql_as(&alice.access, &many, json!({"to": bob.address}))
+                .await
+                .assert_ok();
         }
         let mut ws = Ws::connect_as(&app, TRANSPORT_WS, Some(&alice.access)).await;
         ws.subscribe(
@@ -114,7 +130,7 @@ async fn a_statement_cancelled_while_it_writes_leaves_no_content() {
         .await
         .assert_ok();
         let done = job_reaches(&app, &alice, &id, "SUCCEEDED").await;
-        assert_eq!(done["result"]["rows"], 60);
+        assert_eq!(done["result"]["rows"], TRANSFERS_PER_REQUEST * REQUESTS);
         let size = done["result"]["file"]["size"].as_i64().unwrap();
         assert_eq!(used_bytes(&app, &alice).await, size);
         assert_eq!(stored_files(&app).len(), 1, "{:?}", stored_files(&app));
