@@ -119,6 +119,9 @@ async fn a_statement_cancelled_while_it_writes_leaves_no_content() {
             .assert_ok();
         let job = job_reaches(&app, &alice, &id, "CANCELLED").await;
         assert_eq!(job["result"], serde_json::Value::Null);
+        // Stopped between pages, part of the statement written.
+        let stopped_at = job["progress"].as_f64().unwrap();
+        assert!(stopped_at > 0.0 && stopped_at < 1.0, "{job}");
         nothing_stored(&app, &alice).await;
 
         // Retried, it writes its file whole.
