@@ -132,15 +132,17 @@ pub async fn save_generated(
                    "replaced": replaced}),
         )
         .await?;
-        // Content the replaced file alone held goes while its blob row is locked (as in
-        // `delete`); the same content written again stays.
-        for sha in gone.iter().filter(|s| **s != sha256) {
-            store.remove(sha).await;
-        }
         w.commit().await?;
         Ok::<_, AppError>(file)
     }
     .await?;
     placed.keep();
+    // Content the replaced file alone held goes once that is committed (as in `delete`);
+    // the same content written again stays.
+    for sha in gone.iter().filter(|s| **s != sha256) {
+        if let Err(e) = super::sweep::reclaim(&state.db, &store, sha).await {
+            tracing::warn!(error = %e.message(), "removing replaced file content failed");
+        }
+    }
     Ok(stored)
 }

@@ -314,12 +314,15 @@ pub async fn delete(
         json!({"name": node.name, "nodes": doomed.len(), "freedBytes": freed}),
     )
     .await?;
-    // Removed while the blob rows are locked, so a concurrent upload of the same content
-    // waits and then writes it afresh.
+    w.commit().await?;
+    // Only once the rows are gone for good (removed before the commit, a failed or dropped
+    // commit would leave files without content); `reclaim` keeps content a concurrent upload
+    // of the same bytes has taken up meanwhile. Dropped before this, the sweep takes it.
     let store = ContentStore::new(&state.config.data_dir);
     for sha in &gone {
-        store.remove(sha).await;
+        if let Err(e) = super::sweep::reclaim(&state.db, &store, sha).await {
+            tracing::warn!(error = %e.message(), "removing deleted file content failed");
+        }
     }
-    w.commit().await?;
     Ok(())
 }
