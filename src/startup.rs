@@ -201,6 +201,7 @@ impl Application {
         if let Ok(address) = self.listener.local_addr() {
             announce(&self.state.config, address);
         }
+        let sweeper = crate::files::start_sweeper(&self.state);
         let workers = crate::jobs::start_workers(&self.state)?;
         let served = axum::serve(
             self.listener,
@@ -210,6 +211,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error");
+        sweeper.abort();
         // Stop claiming, let running jobs finish (or hand them back), then exit.
         if let Some(workers) = workers {
             workers.shut_down().await;

@@ -98,13 +98,14 @@ fn check_block(
 }
 
 pub async fn verify_chain(db: &impl ConnectionTrait) -> AppResult<Verification> {
-    verify_chain_observed(db, |_| {}).await
+    verify_chain_observed(db, PAGE, |_| {}).await
 }
 
 /// `verify_chain`, telling `on_page` the number of blocks checked so far after each page (for
 /// a background job's progress).
 pub async fn verify_chain_observed(
     db: &impl ConnectionTrait,
+    page: u64,
     mut on_page: impl FnMut(i64) + Send,
 ) -> AppResult<Verification> {
     let mut previous: Option<block::Model> = None;
@@ -112,7 +113,7 @@ pub async fn verify_chain_observed(
     loop {
         let mut query = block::Entity::find()
             .order_by_asc(block::Column::Index)
-            .limit(PAGE);
+            .limit(page.max(1));
         if let Some(prev) = &previous {
             query = query.filter(block::Column::Index.gt(prev.index));
         }

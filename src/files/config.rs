@@ -11,6 +11,9 @@ pub struct FilesConfig {
     pub max_upload_bytes: u64,
     /// Bytes of files each user may hold.
     pub file_quota_bytes: u64,
+    /// Temporary files and content no file points at are removed once this old, at startup
+    /// and every this long (what a killed process left behind).
+    pub file_orphan_age_secs: u64,
 }
 
 impl Default for FilesConfig {
@@ -18,6 +21,7 @@ impl Default for FilesConfig {
         Self {
             max_upload_bytes: 25 * 1024 * 1024,
             file_quota_bytes: 100 * 1024 * 1024,
+            file_orphan_age_secs: 3600,
         }
     }
 }
@@ -26,6 +30,10 @@ impl Section for FilesConfig {
     fn validate(&self) -> anyhow::Result<()> {
         if self.max_upload_bytes == 0 {
             bail!("MAX_UPLOAD_BYTES must be at least 1");
+        }
+        if self.file_orphan_age_secs == 0 {
+            // Content being written right now has no row yet.
+            bail!("FILE_ORPHAN_AGE_SECS must be at least 1");
         }
         if i64::try_from(self.file_quota_bytes).is_err() {
             bail!("FILE_QUOTA_BYTES is too large");

@@ -113,7 +113,7 @@ pub async fn save_generated(
     }
     // As for an upload: the blob row stays locked until the end.
     repo::blob_acquire(w.db(), &sha256, size).await?;
-    let created = store.place(spooled).await?;
+    let placed = store.place(spooled, &state.db).await?;
     let stored = async {
         let file = repo::insert(
             w.db(),
@@ -132,17 +132,17 @@ pub async fn save_generated(
                    "replaced": replaced}),
         )
         .await?;
-        // Content the replaced file alone held goes while its blob row is locked (as in
-        // `delete`); the same content written again stays.
-        for sha in gone.iter().filter(|s| **s != sha256) {
-            store.remove(sha).await;
-        }
         w.commit().await?;
         Ok::<_, AppError>(file)
     }
-    .await;
-    if stored.is_err() && created {
-        store.remove(&sha256).await;
+    .await?;
+    placed.keep();
+    // Content the replaced file alone held goes once that is committed (as in `delete`);
+    // the same content written again stays.
+    for sha in gone.iter().filter(|s| **s != sha256) {
+        if let Err(e) = super::sweep::reclaim(&state.db, &store, sha).await {
+            tracing::warn!(error = %e.message(), "removing replaced file content failed");
+        }
     }
-    stored
+    Ok(stored)
 }

@@ -14,6 +14,7 @@ pub mod read_ahead;
 mod repo;
 mod service;
 mod store;
+mod sweep;
 
 pub use audit::FileAction;
 pub use config::FilesConfig;
@@ -24,6 +25,7 @@ pub use service::{
     MAX_NAME_CHARS, NewUpload, create_folder, delete, move_node, quota_exceeded, rename, upload,
 };
 pub use store::{ContentStore, too_large};
+pub use sweep::{Swept, start_sweeper, sweep};
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;

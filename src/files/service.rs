@@ -180,7 +180,7 @@ pub async fn upload(
     // The blob row stays locked until the end: a concurrent delete of the last other file
     // with this content waits, and cannot remove what this upload relies on.
     repo::blob_acquire(w.db(), &sha256, size).await?;
-    let created = store.place(spooled).await?;
+    let placed = store.place(spooled, &state.db).await?;
     let now = Utc::now();
     let stored = async {
         let file = repo::insert(
@@ -208,12 +208,9 @@ pub async fn upload(
         w.commit().await?;
         Ok::<_, AppError>(file)
     }
-    .await;
-    if stored.is_err() && created {
-        // Nobody else can point at content this call placed: its row was never committed.
-        store.remove(&sha256).await;
-    }
-    stored
+    .await?;
+    placed.keep();
+    Ok(stored)
 }
 
 pub fn quota_exceeded(quota: u64) -> AppError {
@@ -317,12 +314,15 @@ pub async fn delete(
         json!({"name": node.name, "nodes": doomed.len(), "freedBytes": freed}),
     )
     .await?;
-    // Removed while the blob rows are locked, so a concurrent upload of the same content
-    // waits and then writes it afresh.
+    w.commit().await?;
+    // Only once the rows are gone for good (removed before the commit, a failed or dropped
+    // commit would leave files without content); `reclaim` keeps content a concurrent upload
+    // of the same bytes has taken up meanwhile. Dropped before this, the sweep takes it.
     let store = ContentStore::new(&state.config.data_dir);
     for sha in &gone {
-        store.remove(sha).await;
+        if let Err(e) = super::sweep::reclaim(&state.db, &store, sha).await {
+            tracing::warn!(error = %e.message(), "removing deleted file content failed");
+        }
     }
-    w.commit().await?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 use tempfile::TempPath;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -40,6 +41,10 @@ impl ContentStore {
         Self {
             root: data_dir.join("files"),
         }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// Where uploads are spooled while they arrive.
@@ -92,22 +97,24 @@ impl ContentStore {
         })
     }
 
-    /// Puts spooled content in place unless the same content is already there; true when
-    /// this call created the blob.
-    pub async fn place(&self, spooled: Spooled) -> AppResult<bool> {
+    /// Puts spooled content in place unless the same content is already there. The content
+    /// this call placed goes again when the returned guard is dropped before `keep` (an
+    /// error, or the request or job dropped midway): its row was never committed.
+    pub async fn place(&self, spooled: Spooled, db: &DatabaseConnection) -> AppResult<Placed> {
         let target = self.blob_path(&spooled.sha256);
         if tokio::fs::try_exists(&target).await.map_err(io_error)? {
-            return Ok(false);
+            return Ok(Placed(None));
         }
         if let Some(dir) = target.parent() {
             tokio::fs::create_dir_all(dir).await.map_err(io_error)?;
         }
-        let path = spooled.path;
-        tokio::task::spawn_blocking(move || path.persist(&target))
-            .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("file store task: {e}")))?
+        // One rename, done here rather than on a blocking thread: dropped while awaiting
+        // that thread, the content would land in place with no guard to take it back.
+        spooled
+            .path
+            .persist(&target)
             .map_err(|e| io_error(e.error))?;
-        Ok(true)
+        Ok(Placed(Some((self.clone(), spooled.sha256, db.clone()))))
     }
 
     /// Removes a blob's content; a missing one is not an error.
@@ -118,5 +125,35 @@ impl ContentStore {
         {
             tracing::warn!(error = %err, path = %path.display(), "could not remove file content");
         }
+    }
+}
+
+/// Content `place` put in the store, taken back on drop unless kept.
+#[must_use = "dropping it removes the content"]
+pub struct Placed(Option<(ContentStore, String, DatabaseConnection)>);
+
+impl Placed {
+    /// The row pointing at the content is committed: it stays.
+    pub fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Placed {
+    /// Dropped during its commit, the write may have landed: the content goes only once the
+    /// database says no file points at it (`reclaim`), after the transaction has ended.
+    fn drop(&mut self) {
+        let Some((store, sha256, db)) = self.0.take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // No runtime (the process is ending): the next sweep takes it.
+            return;
+        };
+        runtime.spawn(async move {
+            if let Err(e) = super::sweep::reclaim(&db, &store, &sha256).await {
+                tracing::warn!(error = %e.message(), "taking back unused file content failed");
+            }
+        });
     }
 }

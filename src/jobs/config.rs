@@ -27,6 +27,9 @@ pub struct JobsConfig {
     /// A wallet statement up to this many bytes is returned inline in the job's `result`; a
     /// larger one becomes a file of the owner's (`statements/…csv`).
     pub job_statement_inline_bytes: u64,
+    /// Rows read per round trip by CHAIN_VERIFY (blocks) and WALLET_STATEMENT
+    /// (transactions); each page is one progress report.
+    pub job_page_size: u64,
 }
 
 impl Default for JobsConfig {
@@ -40,6 +43,7 @@ impl Default for JobsConfig {
             job_max_queued_per_user: 20,
             job_shutdown_grace_secs: 10,
             job_statement_inline_bytes: 256 * 1024,
+            job_page_size: 500,
         }
     }
 }
@@ -71,6 +75,9 @@ impl Section for JobsConfig {
         }
         if self.job_poll_ms == 0 {
             bail!("invalid value for environment variable JOB_POLL_MS: must be at least 1");
+        }
+        if !(1..=10_000).contains(&self.job_page_size) {
+            bail!("invalid value for environment variable JOB_PAGE_SIZE: must be 1–10000");
         }
         if self.job_workers > 64 {
             bail!("invalid value for environment variable JOB_WORKERS: at most 64");

@@ -531,6 +531,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("AUTO_MIGRATE"), "{err}");
+        // Out of range: a page of nothing, a sweep of content being written.
+        for (name, value) in [
+            ("JOB_PAGE_SIZE", "0"),
+            ("JOB_PAGE_SIZE", "10001"),
+            ("FILE_ORPHAN_AGE_SECS", "0"),
+        ] {
+            let err = Config::from_vars(vars(&[(name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(name), "{name}={value}: {err}");
+        }
+        let ok = Config::from_vars(vars(&[
+            ("JOB_PAGE_SIZE", "1"),
+            ("FILE_ORPHAN_AGE_SECS", "1"),
+        ]));
+        assert!(ok.is_ok());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The work of each kind, on the chain and wallet domains' public surface. Progress goes to a
-//! shared cell the worker's heartbeat reads and stores with the lease.
+//! shared cell the worker stores with the lease (per page, or at its heartbeat).
 
 use std::sync::{
     Arc,
@@ -7,7 +7,10 @@ use std::sync::{
 };
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio::{
+    io::{AsyncSeekExt, AsyncWriteExt},
+    sync::mpsc,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -28,23 +31,44 @@ use crate::{
 /// The owner's folder (under their root) that large statements are written to.
 pub const STATEMENT_FOLDER: &str = "statements";
 const STATEMENT_HEADER: &str = "created_at,hash,direction,counterparty,amount,fee,status,message\n";
-/// Transactions read per round trip while writing a statement.
-const STATEMENT_PAGE: u64 = 500;
 
-/// A job's progress in basis points, written by the work and read by the heartbeat.
-#[derive(Default, Clone)]
-pub struct Progress(Arc<AtomicU64>);
+/// A job's progress in basis points, written by the work. `set` leaves it to the worker's
+/// next heartbeat to store and announce (a proof of work reports many times a second);
+/// `page` has the worker store and announce it before the work goes on, one `jobUpdated`
+/// per page of blocks or transactions.
+#[derive(Clone)]
+pub struct Progress {
+    points: Arc<AtomicU64>,
+    pages: mpsc::UnboundedSender<i32>,
+}
 
 impl Progress {
+    /// A progress cell and the worker's end of its page reports.
+    pub fn channel() -> (Self, mpsc::UnboundedReceiver<i32>) {
+        let (pages, reports) = mpsc::unbounded_channel();
+        let progress = Self {
+            points: Arc::default(),
+            pages,
+        };
+        (progress, reports)
+    }
+
     /// `fraction` of the work done (0..1).
     pub fn set(&self, fraction: f64) {
         let points = (fraction.clamp(0.0, 1.0) * 10_000.0).round() as u64;
-        self.0.store(points, Ordering::Relaxed);
+        self.points.store(points, Ordering::Relaxed);
+    }
+
+    /// A page of the work is done, `fraction` of it in all: reported at once.
+    pub fn page(&self, fraction: f64) {
+        self.set(fraction);
+        // The worker holds the receiver for as long as the work runs.
+        let _ = self.pages.send(self.get());
     }
 
     /// Basis points (0–10000).
     pub fn get(&self) -> i32 {
-        self.0.load(Ordering::Relaxed).min(10_000) as i32
+        self.points.load(Ordering::Relaxed).min(10_000) as i32
     }
 }
 
@@ -65,8 +89,9 @@ pub async fn execute(state: &AppState, job: &JobModel, progress: &Progress) -> A
 
 async fn chain_verify(state: &AppState, progress: &Progress) -> AppResult<Value> {
     let total = chain::block_count(&state.db).await?.max(1) as f64;
-    let v = chain::verify_chain_observed(&state.db, |checked| {
-        progress.set(checked as f64 / total);
+    let page = state.config.jobs.job_page_size;
+    let v = chain::verify_chain_observed(&state.db, page, |checked| {
+        progress.page(checked as f64 / total);
     })
     .await?;
     Ok(json!({
@@ -161,7 +186,7 @@ async fn statement(
     let mut cursor = None;
     loop {
         let page = PageRequest {
-            limit: STATEMENT_PAGE,
+            limit: state.config.jobs.job_page_size,
             cursor,
             direction: Direction::Forward,
         };
@@ -205,7 +230,7 @@ async fn statement(
             file.write_all(csv.as_bytes()).await.map_err(spill_error)?;
             csv.clear();
         }
-        progress.set(seen as f64 / total);
+        progress.page(seen as f64 / total);
         cursor = txs.last().map(|t| t.id);
         if !more {
             break;

@@ -192,35 +192,57 @@ impl Worker {
     }
 
     /// Runs the job while renewing its lease; stops it when it is cancelled, lost or handed
-    /// back.
+    /// back. A page report is stored and announced before the work goes on (the work is only
+    /// polled when no report waits), so each page is one `jobUpdated`, and a cancellation is
+    /// seen at the next page at the latest.
     async fn supervise(&mut self, job: &JobModel) -> Ended {
-        let progress = Progress::default();
+        let (progress, mut pages) = Progress::channel();
         let work = execute(&self.state, job, &progress);
         tokio::pin!(work);
-        let config = &self.state.config.jobs;
-        let mut beat = tokio::time::interval(config.heartbeat());
+        let mut beat = tokio::time::interval(self.state.config.jobs.heartbeat());
         beat.tick().await;
         let mut reported = 0;
         loop {
-            tokio::select! {
-                result = &mut work => return Ended::Done(result),
+            let held = tokio::select! {
+                biased;
+                Some(now) = pages.recv() => self.beat(job, now, &mut reported).await,
                 _ = self.hand_back.changed() => return Ended::HandedBack,
-                _ = beat.tick() => {
-                    let lease_until = now_ms() + config.lease().as_millis() as i64;
-                    let now = progress.get();
-                    match repo::heartbeat(&self.state.db, job.id, &self.id, lease_until, now).await {
-                        Ok(None) => return Ended::Lost,
-                        Ok(Some(true)) => return Ended::Cancelled,
-                        Ok(Some(false)) if now != reported => {
-                            reported = now;
-                            let mut update = job.clone();
-                            update.progress = now;
-                            self.state.bus.publish(JobUpdated::from(&update));
+                _ = beat.tick() => self.beat(job, progress.get(), &mut reported).await,
+                result = &mut work => {
+                    // Pages the work finished in its last step are announced before its end.
+                    while let Ok(now) = pages.try_recv() {
+                        if self.beat(job, now, &mut reported).await.is_some() {
+                            break;
                         }
-                        Ok(Some(false)) => {}
-                        Err(e) => tracing::warn!(job = %job.id, error = %e.message(), "heartbeat failed"),
                     }
+                    return Ended::Done(result);
                 }
+            };
+            if let Some(ended) = held {
+                return ended;
+            }
+        }
+    }
+
+    /// Renews the lease and stores `now`, announcing it when it changed; how the job ended
+    /// when this worker is to stop it.
+    async fn beat(&self, job: &JobModel, now: i32, reported: &mut i32) -> Option<Ended> {
+        let lease_until = now_ms() + self.state.config.jobs.lease().as_millis() as i64;
+        match repo::heartbeat(&self.state.db, job.id, &self.id, lease_until, now).await {
+            Ok(None) => Some(Ended::Lost),
+            Ok(Some(true)) => Some(Ended::Cancelled),
+            Ok(Some(false)) => {
+                if now != *reported {
+                    *reported = now;
+                    let mut update = job.clone();
+                    update.progress = now;
+                    self.state.bus.publish(JobUpdated::from(&update));
+                }
+                None
+            }
+            Err(e) => {
+                tracing::warn!(job = %job.id, error = %e.message(), "heartbeat failed");
+                None
             }
         }
     }
