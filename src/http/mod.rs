@@ -1,6 +1,7 @@
 //! The HTTP edge shared by REST, GraphQL and WebSocket alike: the client address, the request
 //! id, the security headers, how an `AppError` becomes a response, and the REST handlers.
 
+pub mod encoding;
 pub mod error;
 pub mod health;
 pub mod refresh;

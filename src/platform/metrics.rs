@@ -94,6 +94,20 @@ impl Metrics {
         );
         gauge(
             &mut text,
+            "cache_compressions_total",
+            "Cached bodies compressed (once per entry and encoding)",
+            "counter",
+            counters.compressions.load(Ordering::Relaxed) as f64,
+        );
+        gauge(
+            &mut text,
+            "cache_compressed_hits_total",
+            "Cache hits served with a body compressed by an earlier hit",
+            "counter",
+            counters.compressed_hits.load(Ordering::Relaxed) as f64,
+        );
+        gauge(
+            &mut text,
             "rate_limit_rejections_total",
             "Requests refused by rate limits",
             "counter",

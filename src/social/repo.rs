@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
     QueryFilter, SqlErr,
 };
 use uuid::Uuid;
@@ -62,22 +62,44 @@ pub async fn delete_post(db: &impl ConnectionTrait, id: Uuid) -> AppResult<bool>
 
 /// The viewer's own posts and those of everyone they follow, newest first. Keyed on the
 /// time-ordered id, so posts added meanwhile never shift a later page.
+///
+/// On PostgreSQL each author's newest `limit + 1` come from `idx_posts_author` (a LATERAL
+/// subquery per author), then the page is the newest of those: the `OR … IN` form walks the
+/// primary key backwards and filters every post newer than the page's oldest (all ~2,000 of
+/// the seeded data's for a viewer with quiet followees). SQLite plans the plain form well.
 pub async fn feed_page(
     db: &impl ConnectionTrait,
     viewer: Uuid,
     page: &PageRequest<Uuid>,
 ) -> AppResult<(Vec<post::Model>, bool)> {
-    let mut sql = SqlBuilder::new(db.get_database_backend());
-    sql.push("SELECT * FROM posts WHERE (author_id = ")
-        .bind(viewer)
-        .push(" OR author_id IN (SELECT followee_id FROM follows WHERE follower_id = ")
-        .bind(viewer)
-        .push("))");
-    if let Some(cursor) = page.cursor {
-        sql.push(" AND id < ").bind(cursor);
+    let backend = db.get_database_backend();
+    let mut sql = SqlBuilder::new(backend);
+    let fetch = page.limit as i64 + 1;
+    if backend == DbBackend::Postgres {
+        // UNION, not UNION ALL: a viewer following themselves must not see posts twice.
+        sql.push("SELECT p.* FROM (SELECT CAST(")
+            .bind(viewer)
+            .push(" AS uuid) AS author UNION SELECT followee_id FROM follows WHERE follower_id = ")
+            .bind(viewer)
+            .push(") a CROSS JOIN LATERAL (SELECT * FROM posts WHERE posts.author_id = a.author");
+        if let Some(cursor) = page.cursor {
+            sql.push(" AND posts.id < ").bind(cursor);
+        }
+        sql.push(" ORDER BY posts.id DESC LIMIT ")
+            .bind(fetch)
+            .push(") p ORDER BY p.id DESC LIMIT ")
+            .bind(fetch);
+    } else {
+        sql.push("SELECT * FROM posts WHERE (author_id = ")
+            .bind(viewer)
+            .push(" OR author_id IN (SELECT followee_id FROM follows WHERE follower_id = ")
+            .bind(viewer)
+            .push("))");
+        if let Some(cursor) = page.cursor {
+            sql.push(" AND id < ").bind(cursor);
+        }
+        sql.push(" ORDER BY id DESC LIMIT ").bind(fetch);
     }
-    sql.push(" ORDER BY id DESC LIMIT ")
-        .bind(page.limit as i64 + 1);
     Ok(split_page(sql.models(db).await?, page.limit))
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// Apps with each cache backend: in-process always, Redis when TEST_REDIS_URL is set.
-async fn cache_apps(
+pub async fn cache_apps(
     customize: impl Fn(&mut blackroad_api::config::Config) + Clone,
 ) -> Vec<TestApp> {
     let mut apps = vec![spawn_app_with(Backend::Sqlite, customize.clone()).await];
@@ -46,7 +46,7 @@ async fn get(
     request.send().await.unwrap()
 }
 
-fn header(res: &reqwest::Response, name: &str) -> String {
+pub fn header(res: &reqwest::Response, name: &str) -> String {
     res.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())

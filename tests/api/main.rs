@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cache;
+mod cache_encoding;
 mod chain;
 mod chain_read_ahead;
 mod cli;

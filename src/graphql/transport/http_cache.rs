@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use async_graphql::Request;
 use axum::{
+    body::Bytes,
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -17,7 +18,8 @@ use crate::{
         admission::OperationInfo,
         cache_policy::{CachePlan, cache_key, mutation_tags},
     },
-    platform::cache::CachedResponse,
+    http::encoding::Encoding,
+    platform::cache::{CachedResponse, Entry, Hit, ResponseCache},
     state::AppState,
 };
 
@@ -55,29 +57,62 @@ fn cache_control(public: bool, max_age: u32) -> String {
     )
 }
 
-/// A response from the cache (or a 304 when a GET's `If-None-Match` matches).
-pub fn from_cache(
-    entry: &CachedResponse,
-    framing: Framing,
-    headers: &HeaderMap,
-    method: &Method,
-) -> Response {
-    let not_modified = *method == Method::GET
+/// Whether a GET's `If-None-Match` names the entry's ETag.
+fn not_modified(etag: &str, headers: &HeaderMap, method: &Method) -> bool {
+    *method == Method::GET
         && headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| {
                 v.split(',')
-                    .any(|tag| tag.trim() == entry.etag || tag.trim() == "*")
-            });
+                    .any(|tag| tag.trim() == etag || tag.trim() == "*")
+            })
+}
+
+/// The answer to a hit: a 304 when a GET's `If-None-Match` matches, else the body, compressed
+/// once per entry when the client accepts an encoding.
+pub async fn answer_hit(
+    cache: &ResponseCache,
+    hit: &Hit,
+    (encoding, framing, headers, method): (Option<Encoding>, Framing, &HeaderMap, &Method),
+) -> Response {
+    let not_modified = not_modified(&hit.entry.etag, headers, method);
+    let encoded = match encoding {
+        Some(encoding) if !not_modified => cache
+            .encoded(hit, encoding)
+            .await
+            .map(|bytes| (encoding, bytes)),
+        _ => None,
+    };
+    from_cache(&hit.entry, encoded, framing, not_modified)
+}
+
+/// A response from the cache, or a 304. `encoded` is the body in the encoding the client
+/// accepts, compressed once for the entry: it leaves with the headers the compression layer
+/// would have set (which leaves a response with `Content-Encoding` alone).
+fn from_cache(
+    entry: &Entry,
+    encoded: Option<(Encoding, Bytes)>,
+    framing: Framing,
+    not_modified: bool,
+) -> Response {
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut r = (StatusCode::OK, entry.body.clone()).into_response();
-        r.headers_mut().insert(
+        let (body, encoding) = match encoded {
+            Some((encoding, bytes)) => (bytes, Some(encoding)),
+            None => (entry.body.clone(), None),
+        };
+        let mut r = (StatusCode::OK, body).into_response();
+        let headers = r.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(framing.content_type()),
         );
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, encoding.header_value());
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
         r
     };
     set_cache_headers(

@@ -29,7 +29,7 @@ use crate::{
         loaders::Loaders,
         order::Shape,
     },
-    http::{authorization, client_ip, request_id},
+    http::{authorization, client_ip, encoding::Encoding, request_id},
     platform::{
         error::{AppError, DATABASE_UNAVAILABLE, Limit},
         ratelimit::Decision,
@@ -311,17 +311,14 @@ async fn cache_lookup(
     let keys: Vec<String> = std::iter::once(public_key.clone())
         .chain(private_key.clone())
         .collect();
-    if let Some(entry) = state.cache.get(&keys).await {
+    let encoding = Encoding::negotiate(&call.headers);
+    if let Some(hit) = state.cache.get(&keys, encoding).await {
         let method = match call.transport {
             Transport::HttpGet => Method::GET,
             _ => Method::POST,
         };
-        return Lookup::Hit(http_cache::from_cache(
-            &entry,
-            served.framing,
-            &call.headers,
-            &method,
-        ));
+        let answer = (encoding, served.framing, &call.headers, &method);
+        return Lookup::Hit(http_cache::answer_hit(&state.cache, &hit, answer).await);
     }
     let Some(epoch) = state.cache.epoch().await else {
         return Lookup::Miss(None);

@@ -3,7 +3,7 @@
 use std::{
     collections::{BTreeSet, HashMap, HashSet},
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
@@ -11,7 +11,7 @@ use std::{
 
 use moka::{Expiry, sync::Cache};
 
-use super::CachedResponse;
+use super::{CachedResponse, Entry, Hit};
 
 /// Keys one tag may index before the index is reset (and its entries dropped), so a tag that
 /// is read a lot but never written cannot grow without bound.
@@ -19,11 +19,11 @@ const MAX_KEYS_PER_TAG: usize = 50_000;
 
 struct PerEntryTtl;
 
-impl Expiry<String, (CachedResponse, Duration)> for PerEntryTtl {
+impl Expiry<String, (Arc<Entry>, Duration)> for PerEntryTtl {
     fn expire_after_create(
         &self,
         _: &String,
-        value: &(CachedResponse, Duration),
+        value: &(Arc<Entry>, Duration),
         _: Instant,
     ) -> Option<Duration> {
         Some(value.1)
@@ -31,7 +31,9 @@ impl Expiry<String, (CachedResponse, Duration)> for PerEntryTtl {
 }
 
 pub struct MemoryCache {
-    entries: Cache<String, (CachedResponse, Duration)>,
+    /// Shared, so a hit costs a reference count, and the compressed forms a hit makes stay
+    /// with the entry.
+    entries: Cache<String, (Arc<Entry>, Duration)>,
     tags: Mutex<HashMap<String, HashSet<String>>>,
     epoch: AtomicU64,
 }
@@ -52,10 +54,13 @@ impl MemoryCache {
         self.epoch.load(Ordering::Acquire)
     }
 
-    pub fn get(&self, keys: &[String]) -> Option<CachedResponse> {
-        keys.iter()
-            .find_map(|k| self.entries.get(k))
-            .map(|(entry, _)| entry)
+    pub fn get(&self, keys: &[String]) -> Option<Hit> {
+        keys.iter().find_map(|key| {
+            self.entries.get(key).map(|(entry, _)| Hit {
+                entry,
+                key: key.clone(),
+            })
+        })
     }
 
     pub fn put(
@@ -82,7 +87,8 @@ impl MemoryCache {
             }
             keys.insert(key.clone());
         }
-        self.entries.insert(key, (entry, ttl));
+        self.entries
+            .insert(key, (Arc::new(Entry::from(entry)), ttl));
     }
 
     pub fn invalidate(&self, tags: &BTreeSet<String>) {

@@ -3,6 +3,9 @@
 //! mutation drops the tags it wrote before its response is sent. A global epoch, bumped by
 //! every invalidation, stops a query that started before a write from storing its stale answer
 //! after the write (the classic cache-fill race).
+//!
+//! A hit for a client that accepts compression is served from the body compressed once per
+//! entry and encoding (on the first such hit), not compressed again on every request.
 
 pub mod memory;
 pub mod redis;
@@ -10,17 +13,21 @@ pub mod redis;
 use std::{
     collections::BTreeSet,
     sync::{
-        Arc,
+        Arc, OnceLock,
         atomic::{AtomicU64, Ordering},
     },
     time::Duration,
 };
 
+use axum::body::Bytes;
 use serde::{Deserialize, Serialize};
 
-use crate::platform::redis_link::RedisLink;
+use crate::{
+    http::encoding::{COMPRESS_ABOVE, Encoding},
+    platform::redis_link::RedisLink,
+};
 
-/// A stored response.
+/// A stored response (in Redis, as this JSON: the format instances of every version share).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CachedResponse {
     pub body: String,
@@ -29,11 +36,60 @@ pub struct CachedResponse {
     pub etag: String,
 }
 
+/// An entry as served: the response, and its compressed forms once made.
+#[derive(Debug)]
+pub struct Entry {
+    pub body: Bytes,
+    pub max_age: u32,
+    pub public: bool,
+    pub etag: String,
+    /// `None` inside: the compressor failed, the layer compresses instead.
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
+}
+
+impl Entry {
+    fn slot(&self, encoding: Encoding) -> &OnceLock<Option<Bytes>> {
+        match encoding {
+            Encoding::Gzip => &self.gzip,
+            Encoding::Brotli => &self.brotli,
+        }
+    }
+
+    /// Worth compressing: the compression layer's size rule.
+    fn compressible(&self) -> bool {
+        self.body.len() >= usize::from(COMPRESS_ABOVE)
+    }
+}
+
+impl From<CachedResponse> for Entry {
+    fn from(r: CachedResponse) -> Self {
+        Self {
+            body: Bytes::from(r.body),
+            max_age: r.max_age,
+            public: r.public,
+            etag: r.etag,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+        }
+    }
+}
+
+/// A cache hit: the entry and the key it was found under.
+pub struct Hit {
+    pub entry: Arc<Entry>,
+    key: String,
+}
+
 #[derive(Default)]
 pub struct CacheCounters {
     pub hits: AtomicU64,
     pub misses: AtomicU64,
     pub invalidations: AtomicU64,
+    /// Entry bodies compressed: once per entry and encoding.
+    pub compressions: AtomicU64,
+    /// Hits served with a body compressed by an earlier hit (here or, with Redis, elsewhere).
+    pub compressed_hits: AtomicU64,
 }
 
 enum Backend {
@@ -69,11 +125,12 @@ impl ResponseCache {
         }
     }
 
-    /// The first entry found among `keys` (the public key, then the viewer's private key).
-    pub async fn get(&self, keys: &[String]) -> Option<CachedResponse> {
+    /// The first entry found among `keys` (the public key, then the viewer's private key);
+    /// with Redis, fetched with its form in `encoding` if one was stored.
+    pub async fn get(&self, keys: &[String], encoding: Option<Encoding>) -> Option<Hit> {
         let found = match &self.backend {
             Backend::Memory(m) => m.get(keys),
-            Backend::Redis(r) => r.get(keys).await,
+            Backend::Redis(r) => r.get(keys, encoding).await,
         };
         let counter = if found.is_some() {
             &self.counters.hits
@@ -82,6 +139,35 @@ impl ResponseCache {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         found
+    }
+
+    /// The hit's body in `encoding`, compressed now if no earlier hit did it; `None` when the
+    /// body is too small to compress (or the compressor failed).
+    pub async fn encoded(&self, hit: &Hit, encoding: Encoding) -> Option<Bytes> {
+        if !hit.entry.compressible() {
+            return None;
+        }
+        let mut made = false;
+        // Concurrent first hits wait for one compression rather than each running theirs.
+        let bytes = hit
+            .entry
+            .slot(encoding)
+            .get_or_init(|| {
+                made = true;
+                encoding.compress(&hit.entry.body)
+            })
+            .clone();
+        if made {
+            self.counters.compressions.fetch_add(1, Ordering::Relaxed);
+            if let (Backend::Redis(r), Some(bytes)) = (&self.backend, &bytes) {
+                r.put_encoded(&hit.key, &hit.entry, encoding, bytes).await;
+            }
+        } else if bytes.is_some() {
+            self.counters
+                .compressed_hits
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        bytes
     }
 
     /// Stores unless an invalidation happened since `epoch`.

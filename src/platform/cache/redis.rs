@@ -3,6 +3,11 @@
 //! generation every entry is stamped with). Storing and invalidating are Lua scripts, so each
 //! is one atomic round trip; a read is one MGET of the generation and the entries.
 //!
+//! `api:cache:z:<encoding>:<key>` holds an entry's body compressed, as `<etag>|<bytes>`, made
+//! by the first hit that wanted that encoding, fetched in the same MGET by later ones. It is
+//! served only with an entry of the same ETag, i.e. the same body, so it needs no tags or
+//! generation, and the entries' format is unchanged (instances without it ignore the keys).
+//!
 //! An invalidation that could not reach Redis leaves entries there that may be stale, for
 //! every instance. So does a Redis restarted from its append-only file, which brings back
 //! entries whose invalidation it lost. The instance that failed (or saw Redis go away) bumps
@@ -20,10 +25,11 @@ use std::{
     time::Duration,
 };
 
+use axum::body::Bytes;
 use redis::Script;
 
-use super::CachedResponse;
-use crate::platform::redis_link::RedisLink;
+use super::{CachedResponse, Entry, Hit};
+use crate::{http::encoding::Encoding, platform::redis_link::RedisLink};
 
 /// How long the epoch and generation counters outlive their last change: far longer than any
 /// entry (a lost counter reads as 0, which only retires entries early).
@@ -115,6 +121,11 @@ impl RedisCache {
         self.link.key("api:cache:e:", key)
     }
 
+    fn encoded_key(&self, encoding: Encoding, key: &str) -> String {
+        self.link
+            .key("api:cache:z:", &format!("{}:{key}", encoding.name()))
+    }
+
     fn tag_key(&self, tag: &str) -> String {
         self.link.key("api:cache:t:", tag)
     }
@@ -161,30 +172,75 @@ impl RedisCache {
             .map(|e| e.unwrap_or(0))
     }
 
-    pub async fn get(&self, keys: &[String]) -> Option<CachedResponse> {
+    pub async fn get(&self, keys: &[String], encoding: Option<Encoding>) -> Option<Hit> {
         if !self.settle().await {
             return None;
         }
         let mut all = vec![self.key("gen")];
         all.extend(keys.iter().map(|k| self.entry_key(k)));
+        if let Some(encoding) = encoding {
+            all.extend(keys.iter().map(|k| self.encoded_key(encoding, k)));
+        }
         let values = self
             .link
             .call(|mut c| async move {
                 redis::cmd("MGET")
                     .arg(all)
-                    .query_async::<Vec<Option<String>>>(&mut c)
+                    .query_async::<Vec<Option<Vec<u8>>>>(&mut c)
                     .await
             })
             .await?;
         let mut values = values.into_iter();
-        let generation = values.next().flatten().unwrap_or_else(|| "0".to_owned());
-        values.flatten().find_map(|stored| {
-            let (stamp, json) = stored.split_once('|')?;
-            if stamp != generation {
+        let generation = values.next().flatten().unwrap_or_else(|| b"0".to_vec());
+        let entries: Vec<Option<Vec<u8>>> = values.by_ref().take(keys.len()).collect();
+        let mut encoded = values;
+        let (index, response) = entries.into_iter().enumerate().find_map(|(i, stored)| {
+            let stored = stored?;
+            let split = stored.iter().position(|b| *b == b'|')?;
+            if stored[..split] != generation[..] {
                 return None;
             }
-            serde_json::from_str(json).ok()
+            let response: CachedResponse = serde_json::from_slice(&stored[split + 1..]).ok()?;
+            Some((i, response))
+        })?;
+        let entry = Entry::from(response);
+        if let (Some(encoding), Some(Some(stored))) = (encoding, encoded.nth(index)) {
+            // Only the form of this very body (same ETag) is used.
+            let prefix = entry.etag.len();
+            if stored.len() > prefix
+                && stored[..prefix] == *entry.etag.as_bytes()
+                && stored[prefix] == b'|'
+            {
+                let _ = entry
+                    .slot(encoding)
+                    .set(Some(Bytes::copy_from_slice(&stored[prefix + 1..])));
+            }
+        }
+        Some(Hit {
+            entry: Arc::new(entry),
+            key: keys.get(index)?.clone(),
         })
+    }
+
+    /// Shares a compressed body with the other instances, for as long as the entry can live.
+    pub async fn put_encoded(&self, key: &str, entry: &Entry, encoding: Encoding, bytes: &[u8]) {
+        let mut value = Vec::with_capacity(entry.etag.len() + 1 + bytes.len());
+        value.extend_from_slice(entry.etag.as_bytes());
+        value.push(b'|');
+        value.extend_from_slice(bytes);
+        let name = self.encoded_key(encoding, key);
+        let ttl_ms = u64::from(entry.max_age) * 1000;
+        self.link
+            .call(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(name)
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ttl_ms.max(1))
+                    .query_async::<()>(&mut c)
+                    .await
+            })
+            .await;
     }
 
     pub async fn put(
