@@ -38,6 +38,8 @@ mod notifications;
 mod order;
 mod outage;
 mod planned_lists;
+mod rate_limits;
+mod redis_outage;
 mod redis_tls;
 mod relay;
 mod rest;
