@@ -329,6 +329,11 @@ impl Connection {
                 },
             };
         }
+        // Listening before the viewer is read: a change of rights made between the read and
+        // the subscription would otherwise never reach this socket.
+        let rights = token_of(&payload)
+            .is_some()
+            .then(|| self.state.bus.subscribe::<AdminChanged>());
         let (viewer, user, expires) = match token_of(&payload) {
             None => (Viewer::Anonymous, None, None),
             Some(token) => match verify(&self.state, token).await {
@@ -344,7 +349,7 @@ impl Connection {
             return close(CLOSE_TOO_MANY, "too many open sockets for this user");
         }
         if user.is_some() {
-            self.rights = Some(self.state.bus.subscribe::<AdminChanged>());
+            self.rights = rights;
         }
         self.session = Some(Session {
             data: self.session_data(viewer),
