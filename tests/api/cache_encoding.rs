@@ -68,17 +68,8 @@ async fn answer(res: reqwest::Response) -> (StatusCode, [String; 5], String) {
 }
 
 async fn counter(app: &TestApp, name: &str) -> u64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
+    app.metric(name)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
         .unwrap_or_else(|| panic!("{name} missing from /metrics"))
         .round() as u64
 }

@@ -395,6 +395,23 @@ impl TestApp {
             .await
     }
 
+    /// The value of the sample `series` (name with labels, as printed) in `/metrics`.
+    pub async fn metric(&self, series: &str) -> Option<f64> {
+        let text = self
+            .client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let prefix = format!("{series} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .map(|v| v.trim().parse().unwrap())
+    }
+
     pub async fn count_users(&self) -> i64 {
         self.scalar("SELECT COUNT(*) FROM users").await
     }

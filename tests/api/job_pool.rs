@@ -12,23 +12,6 @@ use crate::{
     jobs::{CANCEL, job, job_reaches, submit_ok},
 };
 
-/// The value of the sample `series` (name with labels, as printed) in `/metrics`.
-async fn metric(app: &TestApp, series: &str) -> Option<f64> {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let prefix = format!("{series} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .map(|v| v.trim().parse().unwrap())
-}
-
 /// One worker, a lease of a second (progress reported three times a second), mining too hard
 /// to finish during a test.
 async fn spawn_busy_app(backend: Backend, grace_secs: u64) -> TestApp {
@@ -54,8 +37,8 @@ async fn metrics_show_queue_depth_running_jobs_outcomes_and_durations() {
             submit_ok(&app, &alice, "CHAIN_VERIFY", json!({})).await;
         }
         eventually("queue depth 2 and one job running", || async {
-            metric(&app, "jobs_queue_depth").await == Some(2.0)
-                && metric(&app, "jobs_running").await == Some(1.0)
+            app.metric("jobs_queue_depth").await == Some(2.0)
+                && app.metric("jobs_running").await == Some(1.0)
         })
         .await;
         // Progress of the proof of work: nonces tried over those expected, reported by the
@@ -73,36 +56,35 @@ async fn metrics_show_queue_depth_running_jobs_outcomes_and_durations() {
             .assert_ok();
         job_reaches(&app, &alice, &mining, "CANCELLED").await;
         eventually("the queue drained", || async {
-            metric(&app, "jobs_queue_depth").await == Some(0.0)
-                && metric(&app, "jobs_running").await == Some(0.0)
+            app.metric("jobs_queue_depth").await == Some(0.0)
+                && app.metric("jobs_running").await == Some(0.0)
         })
         .await;
         let verify = "kind=\"chain_verify\"";
         assert_eq!(
-            metric(
-                &app,
-                &format!("jobs_attempts_total{{{verify},outcome=\"succeeded\"}}")
-            )
+            app.metric(&format!(
+                "jobs_attempts_total{{{verify},outcome=\"succeeded\"}}"
+            ))
             .await,
             Some(2.0)
         );
         assert_eq!(
-            metric(
-                &app,
-                "jobs_attempts_total{kind=\"mine_block\",outcome=\"cancelled\"}"
-            )
-            .await,
+            app.metric("jobs_attempts_total{kind=\"mine_block\",outcome=\"cancelled\"}")
+                .await,
             Some(1.0)
         );
         assert_eq!(
-            metric(&app, &format!("job_duration_seconds_count{{{verify}}}")).await,
+            app.metric(&format!("job_duration_seconds_count{{{verify}}}"))
+                .await,
             Some(2.0)
         );
         assert_eq!(
-            metric(&app, "job_duration_seconds_count{kind=\"mine_block\"}").await,
+            app.metric("job_duration_seconds_count{kind=\"mine_block\"}")
+                .await,
             Some(1.0)
         );
-        let mined = metric(&app, "job_duration_seconds_sum{kind=\"mine_block\"}")
+        let mined = app
+            .metric("job_duration_seconds_sum{kind=\"mine_block\"}")
             .await
             .unwrap();
         assert!(mined > 0.0, "{mined}");
@@ -156,6 +138,6 @@ async fn an_instance_without_workers_only_takes_submissions() {
         assert_eq!(queued["status"], "QUEUED");
         assert_eq!(queued["attempts"], 0);
         // No pool, so no pool figures.
-        assert_eq!(metric(&app, "jobs_queue_depth").await, None);
+        assert_eq!(app.metric("jobs_queue_depth").await, None);
     }
 }

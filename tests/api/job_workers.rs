@@ -13,19 +13,8 @@ use crate::{
 };
 
 async fn attempts_counted(app: &TestApp, outcome: &str) -> u64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let prefix = format!("jobs_attempts_total{{kind=\"chain_verify\",outcome=\"{outcome}\"}} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .map_or(0, |n| n.trim().parse().unwrap())
+    let series = format!("jobs_attempts_total{{kind=\"chain_verify\",outcome=\"{outcome}\"}}");
+    app.metric(&series).await.map_or(0, |n| n as u64)
 }
 
 #[tokio::test]
@@ -207,20 +196,16 @@ async fn failures_retry_with_backoff_then_fail_with_a_safe_message() {
             .scalar("SELECT COUNT(*) FROM events WHERE action = 'job.finish'")
             .await;
         assert_eq!(retried, 1);
-        let metrics = app
-            .client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            metrics.contains("jobs_attempts_total{kind=\"mine_block\",outcome=\"retried\"} 2"),
-            "{metrics}"
+        assert_eq!(
+            app.metric("jobs_attempts_total{kind=\"mine_block\",outcome=\"retried\"}")
+                .await,
+            Some(2.0)
         );
-        assert!(metrics.contains("jobs_attempts_total{kind=\"mine_block\",outcome=\"failed\"} 1"));
+        assert_eq!(
+            app.metric("jobs_attempts_total{kind=\"mine_block\",outcome=\"failed\"}")
+                .await,
+            Some(1.0)
+        );
     }
 }
 
