@@ -5,6 +5,7 @@ pub mod admission;
 pub mod batching;
 pub mod cache_policy;
 pub mod context;
+pub mod direct;
 pub mod error;
 pub mod ids;
 pub mod loaders;

@@ -55,6 +55,8 @@ pub struct Config {
     pub max_query_tokens: usize,
     /// Operations in one batched POST; 0 turns batching off.
     pub max_batch_size: usize,
+    /// Planned lists build their answer without the executor when they cover the selection.
+    pub graphql_direct_write: bool,
     pub request_timeout_ms: u64,
     /// GraphQL requests served at once; beyond it requests are shed with 503.
     pub max_concurrent_requests: usize,
@@ -160,6 +162,7 @@ impl Default for Config {
             max_directives: 50,
             max_query_tokens: 10_000,
             max_batch_size: 10,
+            graphql_direct_write: true,
             request_timeout_ms: 10_000,
             max_concurrent_requests: 512,
             introspection: None,

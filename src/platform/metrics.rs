@@ -4,13 +4,16 @@
 use std::{fmt::Write, sync::atomic::Ordering, time::Duration};
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// `graphql_direct_writes_total` by result, resolved once: it is counted on hot lists.
+    direct_written: IntCounter,
+    direct_declined: IntCounter,
 }
 
 impl Metrics {
@@ -33,12 +36,22 @@ impl Metrics {
             ]),
             &["operation"],
         )?;
+        let direct_writes = IntCounterVec::new(
+            Opts::new(
+                "graphql_direct_writes_total",
+                "Planned lists answered without the executor (written) or left to it (declined)",
+            ),
+            &["result"],
+        )?;
+        registry.register(Box::new(direct_writes.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            direct_written: direct_writes.with_label_values(&["written"]),
+            direct_declined: direct_writes.with_label_values(&["declined"]),
         })
     }
 
@@ -56,6 +69,15 @@ impl Metrics {
         self.latency
             .with_label_values(&[operation])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// A planned list's writer answered (`true`) or declined its selection.
+    pub fn direct_write(&self, written: bool) {
+        if written {
+            self.direct_written.inc();
+        } else {
+            self.direct_declined.inc();
+        }
     }
 
     pub fn render(&self, state: &crate::state::AppState) -> String {

@@ -1,6 +1,7 @@
 //! The ledger in GraphQL: blocks, transactions, statistics, transfers and mining, the
 //! subscriptions, and the mining fields of `User`.
 
+mod direct;
 mod loaders;
 mod mutation;
 mod plan;

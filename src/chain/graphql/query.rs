@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     chain::{self as service, TxFilter},
-    graphql::context::ContextExt,
+    graphql::{context::ContextExt, direct::Direct},
     platform::{
         error::AppError,
         paging::{self as pagination, Direction},
@@ -36,7 +36,7 @@ impl ChainQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<BlockConnection> {
+    ) -> Result<Direct<BlockConnection>> {
         let page = pagination::bidirectional::<i64>(
             BLOCK_CURSOR,
             first,
@@ -50,12 +50,8 @@ impl ChainQuery {
             Direction::Forward => (more, page.cursor.is_some()),
             Direction::Backward => (page.cursor.is_some(), more),
         };
-        Ok(block_connection(
-            rows,
-            has_next,
-            has_previous,
-            BlockTotal::All,
-        ))
+        let connection = block_connection(rows, has_next, has_previous, BlockTotal::All);
+        Ok(Direct(connection))
     }
 
     /// A block by index or by hash (exactly one of them).
@@ -91,7 +87,7 @@ impl ChainQuery {
         after: Option<String>,
         address: Option<String>,
         status: Option<TransactionStatus>,
-    ) -> Result<TransactionConnection> {
+    ) -> Result<Direct<TransactionConnection>> {
         let page = pagination::forward::<Uuid>(TX_CURSOR, first, after.as_deref())?;
         let filter = TxFilter {
             address: address.map(|a| a.trim().to_owned()),
@@ -100,12 +96,9 @@ impl ChainQuery {
         let (rows, more) =
             service::transactions_page(&ctx.state()?.db, &filter, &page, false).await?;
         let rows = plan::transactions(ctx, rows).await?;
-        Ok(tx_connection_of(
-            rows,
-            more,
-            page.cursor.is_some(),
-            TxTotal::Filter(filter),
-        ))
+        let connection =
+            tx_connection_of(rows, more, page.cursor.is_some(), TxTotal::Filter(filter));
+        Ok(Direct(connection))
     }
 
     #[graphql(cache_control(max_age = 10))]
@@ -125,7 +118,7 @@ impl ChainQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<TransactionConnection> {
+    ) -> Result<Direct<TransactionConnection>> {
         let page = pagination::forward::<Uuid>(TX_CURSOR, first, after.as_deref())?;
         let filter = TxFilter {
             address: None,
@@ -134,12 +127,9 @@ impl ChainQuery {
         let (rows, more) =
             service::transactions_page(&ctx.state()?.db, &filter, &page, true).await?;
         let rows = plan::transactions(ctx, rows).await?;
-        Ok(tx_connection_of(
-            rows,
-            more,
-            page.cursor.is_some(),
-            TxTotal::Filter(filter),
-        ))
+        let connection =
+            tx_connection_of(rows, more, page.cursor.is_some(), TxTotal::Filter(filter));
+        Ok(Direct(connection))
     }
 
     #[graphql(cache_control(max_age = 5))]

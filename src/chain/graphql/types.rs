@@ -60,7 +60,7 @@ impl TransactionStatus {
     }
 }
 
-fn int(value: i64) -> i32 {
+pub(super) fn int(value: i64) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
