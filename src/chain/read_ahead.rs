@@ -10,7 +10,7 @@ use crate::{
     graphql::selection::FieldColumns,
     platform::{
         error::AppResult,
-        sql::{InList, SqlBuilder, picked, picked_columns},
+        sql::{InList, LeanSelect, Picked, SqlBuilder},
     },
     users::{UserModel, lean as user_lean},
     wallet::{WalletModel, lean as wallet_lean},
@@ -75,57 +75,67 @@ pub struct TxRow {
     pub recipient: Option<WalletRow>,
 }
 
-fn join_side(select: &mut String, from: &mut String, side: &SideRead, column: &str, alias: &str) {
-    select.push_str(", ");
-    select.push_str(&picked_columns(alias, &format!("{alias}_"), &side.wallet));
+/// Where one side's wallet (and owner) sit in a row.
+struct SideCols<'c> {
+    wallet: Picked<'c>,
+    owner: Option<Picked<'c>>,
+}
+
+fn join_side<'c>(
+    select: &mut LeanSelect,
+    from: &mut String,
+    side: &'c SideRead,
+    column: &str,
+    alias: &str,
+) -> SideCols<'c> {
+    let wallet = select.pick(alias, &side.wallet);
     from.push_str(&format!(
         " LEFT JOIN wallets \"{alias}\" ON \"{alias}\".address = t.{column}"
     ));
-    if let Some(owner_columns) = &side.owner {
+    let owner = side.owner.as_ref().map(|owner_columns| {
         let owner = format!("{alias}o");
-        select.push_str(", ");
-        select.push_str(&picked_columns(&owner, &format!("{owner}_"), owner_columns));
         from.push_str(&format!(
             " LEFT JOIN users \"{owner}\" ON \"{owner}\".id = \"{alias}\".user_id"
         ));
-    }
+        select.pick(&owner, owner_columns)
+    });
+    SideCols { wallet, owner }
 }
 
 fn read_side(
     row: &sea_orm::QueryResult,
-    side: Option<&SideRead>,
-    alias: &str,
+    side: Option<&SideCols<'_>>,
 ) -> AppResult<Option<WalletRow>> {
     let Some(side) = side else {
         return Ok(None);
     };
-    let Some(wallet) = wallet_lean::from_row(row, &format!("{alias}_"), &side.wallet)? else {
+    let Some(wallet) = wallet_lean::from_row(row, &side.wallet)? else {
         return Ok(None);
     };
     let owner = match &side.owner {
-        Some(columns) => user_lean::from_row(row, &format!("{alias}o_"), columns)?,
+        Some(owner) => user_lean::from_row(row, owner)?,
         None => None,
     };
     Ok(Some((wallet, owner)))
 }
 
-/// A transaction read under `t_` with only `columns`; the rest keep their defaults, which no
+/// A transaction read with only the columns of `t`; the rest keep their defaults, which no
 /// selected field reads.
-fn tx_from_row(row: &sea_orm::QueryResult, columns: &[&str]) -> AppResult<TransactionModel> {
-    let get = |name| picked::<String>(row, "t_", columns, name);
+fn tx_from_row(row: &sea_orm::QueryResult, t: &Picked<'_>) -> AppResult<TransactionModel> {
+    let get = |name| t.get::<String>(row, name);
     Ok(TransactionModel {
-        id: row.try_get("t_", "id")?,
+        id: t.get(row, "id")?,
         hash: get("hash")?,
         from_address: get("from_address")?,
         to_address: get("to_address")?,
-        amount: picked(row, "t_", columns, "amount")?,
-        fee: picked(row, "t_", columns, "fee")?,
-        message: picked(row, "t_", columns, "message")?,
+        amount: t.get(row, "amount")?,
+        fee: t.get(row, "fee")?,
+        message: t.get(row, "message")?,
         signature: None,
         status: get("status")?,
-        block_id: picked(row, "t_", columns, "block_id")?,
-        created_at: picked(row, "t_", columns, "created_at")?,
-        confirmed_at: picked(row, "t_", columns, "confirmed_at")?,
+        block_id: t.get(row, "block_id")?,
+        created_at: t.get(row, "created_at")?,
+        confirmed_at: t.get(row, "confirmed_at")?,
     })
 }
 
@@ -138,16 +148,20 @@ pub async fn transactions_of_blocks(
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
-    let mut select = format!("SELECT {}", picked_columns("t", "t_", &read.columns));
+    let mut select = LeanSelect::default();
+    let t = select.pick("t", &read.columns);
     let mut from = String::from(" FROM transactions t");
-    if let Some(side) = &read.sender {
-        join_side(&mut select, &mut from, side, "from_address", "fw");
-    }
-    if let Some(side) = &read.recipient {
-        join_side(&mut select, &mut from, side, "to_address", "tw");
-    }
+    let sender = read
+        .sender
+        .as_ref()
+        .map(|side| join_side(&mut select, &mut from, side, "from_address", "fw"));
+    let recipient = read
+        .recipient
+        .as_ref()
+        .map(|side| join_side(&mut select, &mut from, side, "to_address", "tw"));
     let mut sql = SqlBuilder::new(db.get_database_backend());
-    sql.push(&select)
+    sql.push("SELECT ")
+        .push(select.sql())
         .push(&from)
         .push(" WHERE ")
         .bind_in("t.block_id", InList::Uuids(blocks))
@@ -156,9 +170,9 @@ pub async fn transactions_of_blocks(
     rows.iter()
         .map(|row| {
             Ok(TxRow {
-                tx: tx_from_row(row, &read.columns)?,
-                sender: read_side(row, read.sender.as_ref(), "fw")?,
-                recipient: read_side(row, read.recipient.as_ref(), "tw")?,
+                tx: tx_from_row(row, &t)?,
+                sender: read_side(row, sender.as_ref())?,
+                recipient: read_side(row, recipient.as_ref())?,
             })
         })
         .collect()
@@ -173,20 +187,22 @@ pub async fn wallets_with_owners(
     if addresses.is_empty() {
         return Ok(Vec::new());
     }
-    let mut select = format!("SELECT {}", picked_columns("w", "w_", &side.wallet));
+    let mut select = LeanSelect::default();
+    let wallet = select.pick("w", &side.wallet);
     let mut from = String::from(" FROM wallets w");
-    if let Some(owner_columns) = &side.owner {
-        select.push_str(", ");
-        select.push_str(&picked_columns("wo", "wo_", owner_columns));
+    let owner = side.owner.as_ref().map(|owner_columns| {
         from.push_str(" LEFT JOIN users wo ON wo.id = w.user_id");
-    }
+        select.pick("wo", owner_columns)
+    });
+    let cols = SideCols { wallet, owner };
     let mut sql = SqlBuilder::new(db.get_database_backend());
-    sql.push(&select)
+    sql.push("SELECT ")
+        .push(select.sql())
         .push(&from)
         .push(" WHERE ")
         .bind_in("w.address", InList::Texts(addresses));
     let rows = sql.all(db).await?;
     rows.iter()
-        .filter_map(|row| read_side(row, Some(side), "w").transpose())
+        .filter_map(|row| read_side(row, Some(&cols)).transpose())
         .collect()
 }

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use async_graphql::{
-    Name, Request, Value,
+    Request, Value,
     indexmap::IndexMap,
     parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet},
 };
@@ -59,24 +59,55 @@ fn collect<'a>(
     }
 }
 
-fn reorder(doc: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) {
+/// The response keys of one selection, and their sub-selections, each compiled once when a
+/// value first needs it: every item of a list shares them, so a page of 50 blocks with 10
+/// transactions each compiles a handful of levels, not one per object.
+struct Level<'a> {
+    keys: Vec<Key<'a>>,
+    children: Vec<Option<Level<'a>>>,
+}
+
+impl<'a> Level<'a> {
+    fn new(doc: &'a ExecutableDocument, sets: &[&'a SelectionSet]) -> Self {
+        let mut keys = Vec::new();
+        collect(doc, sets, &mut keys, &mut HashSet::new());
+        let children = keys.iter().map(|_| None).collect();
+        Self { keys, children }
+    }
+
+    /// Where `name` sits among the keys, looking from `from` on (results are mostly in order,
+    /// so this is a forward scan, without hashing).
+    fn position(&self, name: &str, from: usize) -> Option<usize> {
+        let found = self.keys[from.min(self.keys.len())..]
+            .iter()
+            .position(|k| k.name == name)
+            .map(|i| i + from);
+        found.or_else(|| self.keys.iter().position(|k| k.name == name))
+    }
+}
+
+fn reorder<'a>(doc: &'a ExecutableDocument, level: &mut Level<'a>, value: &mut Value) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder(doc, sets, item);
+                reorder(doc, level, item);
             }
         }
         Value::Object(map) => {
-            let mut keys = Vec::new();
-            collect(doc, sets, &mut keys, &mut HashSet::new());
+            let mut last = 0;
             let in_order = map
                 .keys()
-                .zip(keys.iter().filter(|k| map.contains_key(k.name)))
-                .all(|(have, want)| have.as_str() == want.name);
+                .all(|have| match level.position(have.as_str(), last) {
+                    Some(i) if i >= last => {
+                        last = i;
+                        true
+                    }
+                    _ => false,
+                });
             if !in_order {
                 let mut old = std::mem::take(map);
                 let mut sorted = IndexMap::with_capacity(old.len());
-                for key in &keys {
+                for key in &level.keys {
                     if let Some((name, v)) = old.shift_remove_entry(key.name) {
                         sorted.insert(name, v);
                     }
@@ -85,13 +116,18 @@ fn reorder(doc: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) 
                 sorted.extend(old);
                 *map = sorted;
             }
-            for key in keys {
+            let mut at = 0;
+            for (name, child) in map.iter_mut() {
+                let Some(i) = level.position(name.as_str(), at) else {
+                    continue;
+                };
+                at = i;
+                let key = &level.keys[i];
                 if key.children.iter().all(|c| c.items.is_empty()) {
                     continue;
                 }
-                if let Some(child) = map.get_mut(&Name::new(key.name)) {
-                    reorder(doc, &key.children, child);
-                }
+                let sub = level.children[i].get_or_insert_with(|| Level::new(doc, &key.children));
+                reorder(doc, sub, child);
             }
         }
         _ => {}
@@ -100,7 +136,8 @@ fn reorder(doc: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) 
 
 /// Reorders `data`, the result of `op`, to the order the document asked.
 pub fn in_query_order(doc: &ExecutableDocument, op: &OperationDefinition, data: &mut Value) {
-    reorder(doc, &[&op.selection_set.node], data);
+    let mut level = Level::new(doc, &[&op.selection_set.node]);
+    reorder(doc, &mut level, data);
 }
 
 /// What a request asked, kept to put its results in order after it ran.

@@ -24,28 +24,6 @@ const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 /// list page's rows cross threads in one go instead of waking the reader per few rows.
 const SQLITE_ROW_BUFFER: usize = 1024;
 
-/// Turns off SQLite's memory statistics, which take a process-wide mutex on every allocation
-/// (every value read): its connections run on threads of their own and contend on it. It
-/// must happen before SQLite initializes, i.e. before the first connection; later it is
-/// refused and harmless. Nothing here reads the statistics.
-fn sqlite_without_memory_statistics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: `sqlite3_config` is documented as callable before `sqlite3_initialize` from
-        // one thread; `Once` makes this the only call, and SQLITE_CONFIG_MEMSTATUS takes one
-        // int. Called after initialization it only returns SQLITE_MISUSE.
-        let rc = unsafe {
-            libsqlite3_sys::sqlite3_config(
-                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
-                std::ffi::c_int::from(0u8),
-            )
-        };
-        if rc != libsqlite3_sys::SQLITE_OK {
-            tracing::debug!(rc, "SQLite memory statistics stay on (already initialized)");
-        }
-    });
-}
-
 /// Where a URL points, without user or password: `host:port/db`, or a SQLite file's path.
 pub fn describe(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -95,7 +73,7 @@ pub async fn connect(
     let url = config.database_url();
     if config.is_sqlite() {
         ensure_sqlite_dir(&url)?;
-        sqlite_without_memory_statistics();
+        super::sqlite_library::configure();
     }
     let mut options = ConnectOptions::new(url.clone());
     options

@@ -16,6 +16,7 @@ pub mod ratelimit;
 pub mod read_ahead;
 pub mod redis_link;
 pub mod sql;
+mod sqlite_library;
 pub mod telemetry;
 pub mod validate;
 pub mod write;

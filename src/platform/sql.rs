@@ -112,27 +112,59 @@ pub fn like_contains(needle: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
 }
 
-/// `"t"."a" AS "t_a", …` for the named columns only: a lean read of a joined table.
-pub fn picked_columns(table: &str, prefix: &str, columns: &[&str]) -> String {
-    columns
-        .iter()
-        .map(|name| format!("\"{table}\".\"{name}\" AS \"{prefix}{name}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A lean SELECT list: groups of named columns of joined tables. Each group reads its values
+/// back by position, so a row costs no column-name formatting or lookup per value (it did:
+/// about a tenth of a nested list's CPU on PostgreSQL).
+#[derive(Default)]
+pub struct LeanSelect {
+    sql: String,
+    count: usize,
 }
 
-/// The column `prefix``name` when it was read, else the type's default: decodes a lean row
-/// into a model whose unread columns no selected field looks at.
-pub fn picked<T: sea_orm::TryGetable + Default>(
-    row: &QueryResult,
-    prefix: &str,
-    columns: &[&str],
-    name: &str,
-) -> AppResult<T> {
-    if columns.contains(&name) {
-        Ok(row.try_get(prefix, name)?)
-    } else {
-        Ok(T::default())
+impl LeanSelect {
+    /// Adds `"table"."column"` for each of `columns`; the group reads them back from a row.
+    pub fn pick<'c>(&mut self, table: &str, columns: &'c [&'static str]) -> Picked<'c> {
+        let start = self.count;
+        for name in columns {
+            if self.count > 0 {
+                self.sql.push_str(", ");
+            }
+            self.sql.push_str(&format!("\"{table}\".\"{name}\""));
+            self.count += 1;
+        }
+        Picked { start, columns }
+    }
+
+    /// `col, col, …`, to follow `SELECT `.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+}
+
+/// One table's columns in a lean SELECT list, from position `start` on.
+#[derive(Clone, Copy)]
+pub struct Picked<'c> {
+    start: usize,
+    columns: &'c [&'static str],
+}
+
+impl Picked<'_> {
+    /// Column `name` when it was read, else the type's default: decodes a lean row into a model
+    /// whose unread columns no selected field looks at.
+    pub fn get<T: sea_orm::TryGetable + Default>(
+        &self,
+        row: &QueryResult,
+        name: &str,
+    ) -> AppResult<T> {
+        match self.columns.iter().position(|c| *c == name) {
+            Some(i) => Ok(row.try_get_by_index(self.start + i)?),
+            None => Ok(T::default()),
+        }
+    }
+
+    /// The key `id` of a LEFT JOINed table: `None` where the join found no row.
+    pub fn id(&self, row: &QueryResult) -> AppResult<Option<uuid::Uuid>> {
+        self.get::<Option<uuid::Uuid>>(row, "id")
     }
 }
 

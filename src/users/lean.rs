@@ -11,7 +11,7 @@ use crate::{
     graphql::selection::FieldColumns,
     platform::{
         error::AppResult,
-        sql::{InList, SqlBuilder, picked, picked_columns},
+        sql::{InList, LeanSelect, Picked, SqlBuilder},
     },
 };
 
@@ -46,27 +46,27 @@ pub const USER_COLUMNS: FieldColumns = FieldColumns {
     ],
 };
 
-/// A user read under `prefix` with only `columns`; the rest keep their defaults, which no
+/// A user read with only the columns of `picked`; the rest keep their defaults, which no
 /// selected field reads. `None` where a LEFT JOIN found no user.
-pub fn from_row(row: &QueryResult, prefix: &str, columns: &[&str]) -> AppResult<Option<Model>> {
-    let Some(id) = row.try_get::<Option<Uuid>>(prefix, "id")? else {
+pub fn from_row(row: &QueryResult, picked: &Picked<'_>) -> AppResult<Option<Model>> {
+    let Some(id) = picked.id(row)? else {
         return Ok(None);
     };
-    let get = |name| picked::<Option<String>>(row, prefix, columns, name);
+    let get = |name| picked.get::<Option<String>>(row, name);
     Ok(Some(Model {
         id,
-        username: picked(row, prefix, columns, "username")?,
-        email: picked(row, prefix, columns, "email")?,
+        username: picked.get(row, "username")?,
+        email: picked.get(row, "email")?,
         password_hash: String::new(),
         full_name: get("full_name")?,
         avatar_url: get("avatar_url")?,
         bio: get("bio")?,
-        is_active: picked(row, prefix, columns, "is_active")?,
-        is_verified: picked(row, prefix, columns, "is_verified")?,
-        is_admin: picked(row, prefix, columns, "is_admin")?,
-        created_at: picked(row, prefix, columns, "created_at")?,
-        updated_at: picked(row, prefix, columns, "updated_at")?,
-        last_login_at: picked(row, prefix, columns, "last_login_at")?,
+        is_active: picked.get(row, "is_active")?,
+        is_verified: picked.get(row, "is_verified")?,
+        is_admin: picked.get(row, "is_admin")?,
+        created_at: picked.get(row, "created_at")?,
+        updated_at: picked.get(row, "updated_at")?,
+        last_login_at: picked.get(row, "last_login_at")?,
     }))
 }
 
@@ -74,20 +74,19 @@ pub fn from_row(row: &QueryResult, prefix: &str, columns: &[&str]) -> AppResult<
 pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-    columns: &[&str],
+    columns: &[&'static str],
 ) -> AppResult<HashMap<Uuid, Model>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    let mut select = LeanSelect::default();
+    let user = select.pick("u", columns);
     let mut sql = SqlBuilder::new(db.get_database_backend());
-    sql.push(&format!(
-        "SELECT {} FROM users u WHERE ",
-        picked_columns("u", "u_", columns)
-    ))
-    .bind_in("u.id", InList::Uuids(ids));
+    sql.push(&format!("SELECT {} FROM users u WHERE ", select.sql()))
+        .bind_in("u.id", InList::Uuids(ids));
     let mut found = HashMap::new();
     for row in sql.all(db).await? {
-        if let Some(user) = from_row(&row, "u_", columns)? {
+        if let Some(user) = from_row(&row, &user)? {
             found.insert(user.id, user);
         }
     }

@@ -2,12 +2,11 @@
 //! fields read. The encrypted private key is never among them.
 
 use sea_orm::QueryResult;
-use uuid::Uuid;
 
 use super::entity::Model;
 use crate::{
     graphql::selection::FieldColumns,
-    platform::{error::AppResult, sql::picked},
+    platform::{error::AppResult, sql::Picked},
 };
 
 /// The columns of `Wallet`'s fields. `user_id` is what the label's privacy rule and `owner`
@@ -38,22 +37,22 @@ pub const WALLET_COLUMNS: FieldColumns = FieldColumns {
     ],
 };
 
-/// A wallet read under `prefix` with only `columns`; the rest keep their defaults, which no
+/// A wallet read with only the columns of `picked`; the rest keep their defaults, which no
 /// selected field reads. `None` where a LEFT JOIN found no wallet.
-pub fn from_row(row: &QueryResult, prefix: &str, columns: &[&str]) -> AppResult<Option<Model>> {
-    let Some(id) = row.try_get::<Option<Uuid>>(prefix, "id")? else {
+pub fn from_row(row: &QueryResult, picked: &Picked<'_>) -> AppResult<Option<Model>> {
+    let Some(id) = picked.id(row)? else {
         return Ok(None);
     };
     Ok(Some(Model {
         id,
-        user_id: picked(row, prefix, columns, "user_id")?,
-        address: picked(row, prefix, columns, "address")?,
-        public_key: picked(row, prefix, columns, "public_key")?,
+        user_id: picked.get(row, "user_id")?,
+        address: picked.get(row, "address")?,
+        public_key: picked.get(row, "public_key")?,
         encrypted_private_key: String::new(),
-        label: picked(row, prefix, columns, "label")?,
-        is_primary: picked(row, prefix, columns, "is_primary")?,
-        balance: picked(row, prefix, columns, "balance")?,
-        created_at: picked(row, prefix, columns, "created_at")?,
-        updated_at: picked(row, prefix, columns, "updated_at")?,
+        label: picked.get(row, "label")?,
+        is_primary: picked.get(row, "is_primary")?,
+        balance: picked.get(row, "balance")?,
+        created_at: picked.get(row, "created_at")?,
+        updated_at: picked.get(row, "updated_at")?,
     }))
 }
