@@ -22,8 +22,7 @@ pub use ledger::{
 pub use messages::{BlockMined, TransferEvent, TransferKind};
 pub use mining::{BLOCK_REWARD, DEFAULT_BLOCK_TRANSACTIONS, mine_block, mine_block_observed, tip};
 pub use repo::{
-    ChainStats, TxFilter, block_by_hash, block_by_index, block_count, blocks_mined_by, blocks_page,
-    chain_stats, pending_incoming_of_owner, transaction_by_hash, transaction_count,
-    transactions_page,
+    ChainStats, TxFilter, block_by_hash, block_by_index, block_count, blocks_mined_by, chain_stats,
+    pending_incoming_of_owner, transaction_by_hash, transaction_count, transactions_page,
 };
 pub use verify::{Verification, verify_chain, verify_chain_observed};

@@ -5,11 +5,12 @@
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::entity::transaction::Model as TransactionModel;
+use super::entity::{block, transaction::Model as TransactionModel};
 use crate::{
     graphql::selection::FieldColumns,
     platform::{
         error::AppResult,
+        paging::{Direction, PageRequest, split_page},
         sql::{InList, LeanSelect, Picked, SqlBuilder},
     },
     users::{UserModel, lean as user_lean},
@@ -137,6 +138,53 @@ fn tx_from_row(row: &sea_orm::QueryResult, t: &Picked<'_>) -> AppResult<Transact
         created_at: t.get(row, "created_at")?,
         confirmed_at: t.get(row, "confirmed_at")?,
     })
+}
+
+/// A block with its miner when the selection reaches it (`None`: not read, or no such user).
+pub type BlockRow = (block::Model, Option<UserModel>);
+
+/// A page of blocks, newest first (backward pages are read ascending and flipped back), with
+/// their miners' `miner` columns in the same statement when asked for.
+pub async fn blocks_page(
+    db: &impl ConnectionTrait,
+    page: &PageRequest<i64>,
+    miner: Option<&[&'static str]>,
+) -> AppResult<(Vec<BlockRow>, bool)> {
+    let mut select = LeanSelect::default();
+    select.entity::<block::Entity>("b", "b_");
+    let mut from = String::from(" FROM blocks b");
+    let user = miner.map(|columns| {
+        from.push_str(" LEFT JOIN users u ON u.id = b.miner_id");
+        select.pick("u", columns)
+    });
+    let mut sql = SqlBuilder::new(db.get_database_backend());
+    sql.push("SELECT ").push(select.sql()).push(&from);
+    if let Some(cursor) = page.cursor {
+        let op = match page.direction {
+            Direction::Forward => " WHERE b.\"index\" < ",
+            Direction::Backward => " WHERE b.\"index\" > ",
+        };
+        sql.push(op).bind(cursor);
+    }
+    sql.push(match page.direction {
+        Direction::Forward => " ORDER BY b.\"index\" DESC LIMIT ",
+        Direction::Backward => " ORDER BY b.\"index\" ASC LIMIT ",
+    })
+    .bind(page.limit as i64 + 1);
+    let mut rows = Vec::new();
+    for row in sql.all(db).await? {
+        let model = <block::Model as sea_orm::FromQueryResult>::from_query_result(&row, "b_")?;
+        let miner = match &user {
+            Some(user) => user_lean::from_row(&row, user)?,
+            None => None,
+        };
+        rows.push((model, miner));
+    }
+    let (mut rows, more) = split_page(rows, page.limit);
+    if page.direction == Direction::Backward {
+        rows.reverse();
+    }
+    Ok((rows, more))
 }
 
 /// Every transaction of the given blocks (in hashing order), with the wallets asked for.

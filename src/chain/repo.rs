@@ -13,33 +13,11 @@ use super::{
 use crate::{
     platform::{
         error::AppResult,
-        paging::{Direction, PageRequest, split_page},
+        paging::{PageRequest, split_page},
         sql::SqlBuilder,
     },
     wallet,
 };
-
-/// Newest first. Backward pages (`last`/`before`) are read ascending and flipped back.
-pub async fn blocks_page(
-    db: &impl ConnectionTrait,
-    page: &PageRequest<i64>,
-) -> AppResult<(Vec<block::Model>, bool)> {
-    let mut query = block::Entity::find().limit(page.limit + 1);
-    query = match (page.direction, page.cursor) {
-        (Direction::Forward, Some(c)) => query.filter(block::Column::Index.lt(c)),
-        (Direction::Backward, Some(c)) => query.filter(block::Column::Index.gt(c)),
-        _ => query,
-    };
-    query = match page.direction {
-        Direction::Forward => query.order_by_desc(block::Column::Index),
-        Direction::Backward => query.order_by_asc(block::Column::Index),
-    };
-    let (mut rows, more) = split_page(query.all(db).await?, page.limit);
-    if page.direction == Direction::Backward {
-        rows.reverse();
-    }
-    Ok((rows, more))
-}
 
 pub async fn block_count(db: &impl ConnectionTrait) -> AppResult<i64> {
     Ok(block::Entity::find().count(db).await? as i64)

@@ -12,14 +12,26 @@ pub struct Amount(pub i64);
 
 impl Amount {
     pub fn to_decimal_string(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        let (whole, frac) = (abs / SCALE as u64, abs % SCALE as u64);
-        if frac == 0 {
-            return format!("{sign}{whole}");
+        use std::fmt::Write;
+        // One allocation: lists write hundreds of amounts per response.
+        let mut out = String::with_capacity(28);
+        if self.0 < 0 {
+            out.push('-');
         }
-        let frac = format!("{frac:08}");
-        format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+        let abs = self.0.unsigned_abs();
+        let (whole, mut frac) = (abs / SCALE as u64, abs % SCALE as u64);
+        let _ = write!(out, "{whole}");
+        if frac != 0 {
+            let mut digits = [b'0'; FRACTION_DIGITS];
+            for digit in digits.iter_mut().rev() {
+                *digit = b'0' + (frac % 10) as u8;
+                frac /= 10;
+            }
+            let len = digits.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
+            out.push('.');
+            out.extend(digits[..len].iter().map(|&d| char::from(d)));
+        }
+        out
     }
 
     /// Parses a non-negative decimal like "12", "0.5" or "1.00000001".
@@ -67,6 +79,15 @@ mod tests {
         assert_eq!(Amount(150_000_000).to_decimal_string(), "1.5");
         assert_eq!(Amount(1).to_decimal_string(), "0.00000001");
         assert_eq!(Amount(0).to_decimal_string(), "0");
+        assert_eq!(Amount(-250_000_010).to_decimal_string(), "-2.5000001");
+        assert_eq!(
+            Amount(i64::MIN).to_decimal_string(),
+            "-92233720368.54775808"
+        );
+        for units in [1, 10, 99_999_999, 100_000_001, 123_456_789_012] {
+            let text = Amount(units).to_decimal_string();
+            assert_eq!(Amount::parse(&text), Ok(Amount(units)), "{text}");
+        }
     }
 
     #[test]

@@ -135,6 +135,17 @@ impl LeanSelect {
         Picked { start, columns }
     }
 
+    /// Every column of `E` under `prefix` (`"t"."id" AS "t_id"`, …), decoded with
+    /// `Model::from_query_result(row, prefix)`.
+    pub fn entity<E: sea_orm::EntityTrait>(&mut self, table: &str, prefix: &str) {
+        use sea_orm::Iterable;
+        if self.count > 0 {
+            self.sql.push_str(", ");
+        }
+        self.sql.push_str(&prefixed_columns::<E>(table, prefix));
+        self.count += E::Column::iter().count();
+    }
+
     /// `col, col, …`, to follow `SELECT `.
     pub fn sql(&self) -> &str {
         &self.sql

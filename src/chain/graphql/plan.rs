@@ -13,11 +13,12 @@ use uuid::Uuid;
 use super::types::{Block, BlockAhead, Transaction, TxAhead};
 use crate::{
     chain::{
-        BlockModel, TransactionModel,
+        TransactionModel,
         read_ahead::{self, SideRead, TX_COLUMNS, TxRead, TxRow, WalletRow},
     },
     graphql::{context::ContextExt, plan::connection_nodes},
-    users::lean::{self as user_lean, USER_COLUMNS},
+    platform::paging::PageRequest,
+    users::lean::USER_COLUMNS,
     wallet::{graphql::Wallet, lean::WALLET_COLUMNS},
 };
 
@@ -62,37 +63,20 @@ fn transaction(row: TxRow, read: &TxRead) -> Transaction {
     Transaction(tx, Some(Arc::new(ahead)))
 }
 
-/// A page of blocks: their miners, and their transactions with the wallets and owners the
-/// selection reaches (two statements, run together).
-pub async fn blocks(ctx: &Context<'_>, blocks: Vec<BlockModel>) -> Result<Vec<Block>> {
+/// A page of blocks with their miners in the same statement, then their transactions with the
+/// wallets and owners the selection reaches: one statement per list level.
+pub async fn blocks_page(ctx: &Context<'_>, page: &PageRequest<i64>) -> Result<(Vec<Block>, bool)> {
     let node = connection_nodes(&ctx.look_ahead());
     let db = &ctx.state()?.db;
     let miner = node.field("miner");
-    let miners = async {
-        if !miner.exists() {
-            return Ok(None);
-        }
-        let ids: Vec<Uuid> = blocks.iter().filter_map(|b| b.miner_id).collect();
-        let columns = USER_COLUMNS.for_selection(&miner);
-        user_lean::by_ids(db, &ids, &columns).await.map(Some)
-    };
+    let miner_columns = miner.exists().then(|| USER_COLUMNS.for_selection(&miner));
+    let (rows, more) = read_ahead::blocks_page(db, page, miner_columns.as_deref()).await?;
     let transactions = node.field("transactions");
     let read = tx_read(&connection_nodes(&transactions));
-    let txs = async {
-        if !transactions.exists() {
-            return Ok(None);
-        }
-        let ids: Vec<Uuid> = blocks.iter().map(|b| b.id).collect();
-        read_ahead::transactions_of_blocks(db, &ids, &read)
-            .await
-            .map(Some)
-    };
-    let (miners, txs) = tokio::try_join!(miners, txs)?;
-    let miners: Option<HashMap<Uuid, Arc<_>>> =
-        miners.map(|m| m.into_iter().map(|(id, u)| (id, Arc::new(u))).collect());
-    let mut by_block: Option<HashMap<Uuid, Vec<Transaction>>> = txs.map(|rows| {
+    let mut by_block: Option<HashMap<Uuid, Vec<Transaction>>> = if transactions.exists() {
+        let ids: Vec<Uuid> = rows.iter().map(|(b, _)| b.id).collect();
         let mut by_block: HashMap<Uuid, Vec<Transaction>> = HashMap::new();
-        for row in rows {
+        for row in read_ahead::transactions_of_blocks(db, &ids, &read).await? {
             if let Some(block) = row.tx.block_id {
                 by_block
                     .entry(block)
@@ -100,22 +84,23 @@ pub async fn blocks(ctx: &Context<'_>, blocks: Vec<BlockModel>) -> Result<Vec<Bl
                     .push(transaction(row, &read));
             }
         }
-        by_block
-    });
-    Ok(blocks
+        Some(by_block)
+    } else {
+        None
+    };
+    let blocks = rows
         .into_iter()
-        .map(|block| {
+        .map(|(block, miner)| {
             let ahead = BlockAhead {
-                miner: miners
-                    .as_ref()
-                    .map(|m| block.miner_id.and_then(|id| m.get(&id).cloned())),
+                miner: miner_columns.is_some().then(|| miner.map(Arc::new)),
                 transactions: by_block
                     .as_mut()
                     .map(|b| b.remove(&block.id).unwrap_or_default().into()),
             };
             Block(block, Some(Box::new(ahead)))
         })
-        .collect())
+        .collect();
+    Ok((blocks, more))
 }
 
 /// A page of transactions: the wallets (with owners) its selection reaches, in one statement.

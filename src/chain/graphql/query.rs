@@ -44,8 +44,7 @@ impl ChainQuery {
             last,
             before.as_deref(),
         )?;
-        let (rows, more) = service::blocks_page(&ctx.state()?.db, &page).await?;
-        let rows = plan::blocks(ctx, rows).await?;
+        let (rows, more) = plan::blocks_page(ctx, &page).await?;
         let (has_next, has_previous) = match page.direction {
             Direction::Forward => (more, page.cursor.is_some()),
             Direction::Backward => (page.cursor.is_some(), more),
