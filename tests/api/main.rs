@@ -13,6 +13,7 @@ mod chain_read_ahead;
 mod cli;
 mod dashboard;
 mod devices;
+mod documents;
 mod fanout;
 mod files;
 mod files_content;
