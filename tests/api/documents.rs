@@ -41,11 +41,16 @@ async fn a_repeated_document_is_parsed_once_and_answers_each_request() {
 #[tokio::test]
 async fn skipped_fields_do_not_leak_into_the_next_request() {
     for app in spawn_apps().await {
-        let query = "query($s: Boolean!) { a: __typename @skip(if: $s) b: __typename }";
+        // (async-graphql's validation does not see a directive on `__typename` itself.)
+        let query =
+            "query($s: Boolean!) { a: chainStats @skip(if: $s) { __typename } b: __typename }";
         let skipped = app.graphql(query, json!({"s": true})).await;
         assert_eq!(skipped.assert_ok(), &json!({"b": "Query"}));
         let kept = app.graphql(query, json!({"s": false})).await;
-        assert_eq!(kept.assert_ok(), &json!({"a": "Query", "b": "Query"}));
+        assert_eq!(
+            kept.assert_ok(),
+            &json!({"a": {"__typename": "ChainStats"}, "b": "Query"})
+        );
         let skipped = app.graphql(query, json!({"s": true})).await;
         assert_eq!(skipped.assert_ok(), &json!({"b": "Query"}));
     }
