@@ -112,3 +112,20 @@ async fn a_zero_budget_parses_every_time() {
         assert_eq!(app.metric(ENTRIES).await, Some(0.0));
     }
 }
+
+/// Large documents (over 32 KiB) are parsed every time and never kept.
+#[tokio::test]
+async fn a_large_document_is_not_kept() {
+    for app in spawn_apps().await {
+        let query = format!("{{ __typename }}\n#{}", "x".repeat(40 * 1024));
+        let entries = app.metric(ENTRIES).await;
+        let before = counts(&app).await;
+        for _ in 0..2 {
+            let res = app.graphql(&query, json!({})).await;
+            assert_eq!(res.assert_ok()["__typename"], "Query");
+        }
+        let after = counts(&app).await;
+        assert_eq!((after.0 - before.0, after.1 - before.1), (0.0, 2.0));
+        assert_eq!(app.metric(ENTRIES).await, entries);
+    }
+}

@@ -17,6 +17,12 @@ use prometheus::{
 
 type Parsed = moka::sync::Cache<Arc<str>, Arc<ExecutableDocument>>;
 
+/// Larger documents are parsed every time and never kept. Ordinary operations are far smaller
+/// (the same bound as APQ_MAX_DOCUMENT_BYTES' default); and moka settles its budget only every
+/// few dozen writes, so what it may hold over budget meanwhile stays small whatever clients
+/// send (a stream of distinct 400 KiB comment-padded documents must not grow memory).
+const MAX_CACHED_DOCUMENT_BYTES: usize = 32 * 1024;
+
 pub struct DocumentCache {
     /// `None` when `DOCUMENT_CACHE_BYTES=0`.
     parsed: Option<Parsed>,
@@ -45,7 +51,11 @@ impl DocumentCache {
     /// request, so execution does not parse it again. `None` when it does not parse: the
     /// request keeps no document, and execution reports the syntax error with its position.
     pub fn parse(&self, request: &mut Request) -> Option<Arc<ExecutableDocument>> {
-        let Some(parsed) = &self.parsed else {
+        let Some(parsed) = self
+            .parsed
+            .as_ref()
+            .filter(|_| request.query.len() <= MAX_CACHED_DOCUMENT_BYTES)
+        else {
             self.metrics.misses.inc();
             let doc = Arc::new(request.parsed_query().ok()?.clone());
             return Some(doc);
