@@ -25,7 +25,7 @@ use tower_http::{
         predicate::{DefaultPredicate, SizeAbove},
     },
     cors::{AllowOrigin, CorsLayer},
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -37,6 +37,7 @@ use crate::{
         transport::{Sockets, http as gql_http},
     },
     http::{
+        MakeRequestUuid,
         encoding::{COMPRESS_ABOVE, DYNAMIC_COMPRESSION},
         health, refresh, security_headers, static_files,
     },

@@ -6,7 +6,7 @@
 //! This walks the result once against the document's selection sets (fragments and aliases
 //! followed, as `CollectFields` does) and reorders only the objects that need it.
 
-use std::collections::HashSet;
+use std::{collections::HashSet, sync::Arc};
 
 use async_graphql::{
     Request, Value,
@@ -142,16 +142,18 @@ pub fn in_query_order(doc: &ExecutableDocument, op: &OperationDefinition, data: 
 
 /// What a request asked, kept to put its results in order after it ran.
 pub struct Shape {
-    doc: ExecutableDocument,
+    doc: Arc<ExecutableDocument>,
     operation: Option<String>,
 }
 
 impl Shape {
-    /// The request's parsed document (none when it did not parse: then there is no data).
-    pub fn of(request: &mut Request) -> Option<Self> {
-        let operation = request.operation_name.clone();
-        let doc = request.parsed_query().ok()?.clone();
-        Some(Self { doc, operation })
+    /// The request's parsed document, as admission shared it (none when it did not parse:
+    /// then there is no data).
+    pub fn of(request: &Request, doc: Option<&Arc<ExecutableDocument>>) -> Option<Self> {
+        Some(Self {
+            doc: doc?.clone(),
+            operation: request.operation_name.clone(),
+        })
     }
 
     pub fn apply(&self, data: &mut Value) {

@@ -77,6 +77,8 @@ pub struct Config {
     /// Larger documents run but are not registered: persisted queries are for ordinary
     /// operations, and a registration must not be a way to store data.
     pub apq_max_document_bytes: usize,
+    /// Bytes of query text whose parsed documents are kept for reuse; 0 parses every time.
+    pub document_cache_bytes: u64,
     /// Prepended to every Redis key and channel, so several deployments (or tests) can share
     /// one Redis.
     pub redis_key_prefix: String,
@@ -173,6 +175,7 @@ impl Default for Config {
             apq_cache_bytes: 16 * 1024 * 1024,
             apq_shared_bytes: 64 * 1024 * 1024,
             apq_max_document_bytes: 32 * 1024,
+            document_cache_bytes: 4 * 1024 * 1024,
             redis_key_prefix: String::new(),
             redis_tls_ca_file: None,
             redis_required: false,

@@ -14,6 +14,7 @@ mod cli;
 mod dashboard;
 mod devices;
 mod direct_write;
+mod documents;
 mod fanout;
 mod files;
 mod files_content;

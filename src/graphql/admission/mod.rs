@@ -3,12 +3,19 @@
 //! operation selected, and the transport's rules applied — the same way over HTTP and over
 //! WebSocket.
 
+pub mod documents;
 pub mod limits;
 pub mod operation;
 pub mod persisted;
 
-use async_graphql::{Request, parser::types::OperationType};
+use std::sync::Arc;
 
+use async_graphql::{
+    Request,
+    parser::types::{ExecutableDocument, OperationType},
+};
+
+use documents::DocumentCache;
 pub use operation::OperationInfo;
 use persisted::{PersistedQueries, Registration};
 
@@ -37,15 +44,21 @@ pub struct Admitted {
     /// An automatic persisted query to remember once the request may run (after the rate
     /// limit): `Admission::learn`.
     pub registration: Option<Registration>,
+    /// The parsed document (shared with the document cache), for the stages after admission.
+    pub doc: Option<Arc<ExecutableDocument>>,
 }
 
 pub struct Admission {
     pub persisted: PersistedQueries,
+    pub documents: DocumentCache,
 }
 
 impl Admission {
-    pub fn new(persisted: PersistedQueries) -> Self {
-        Self { persisted }
+    pub fn new(persisted: PersistedQueries, documents: DocumentCache) -> Self {
+        Self {
+            persisted,
+            documents,
+        }
     }
 
     /// Everything checked before a request may execute.
@@ -62,22 +75,22 @@ impl Admission {
         }
         limits::check_tokens(&request.query, config)?;
         limits::check_nul_in_variables(&request.variables)?;
-        let Ok(doc) = request.parsed_query() else {
+        let Some(doc) = self.documents.parse(request) else {
             // Nothing that does not parse is registered.
             return Ok(Admitted {
                 parse_failed: true,
                 ..Admitted::default()
             });
         };
-        limits::check_document(doc, config)?;
-        limits::check_nul_in_document(doc)?;
-        if !config.introspection_enabled() && limits::uses_introspection(doc) {
+        limits::check_document(&doc, config)?;
+        limits::check_nul_in_document(&doc)?;
+        if !config.introspection_enabled() && limits::uses_introspection(&doc) {
             return Err(AppError::limit(
                 Limit::Introspection,
                 "introspection is disabled on this server",
             ));
         }
-        let info = operation::operation_info(request);
+        let info = operation::operation_info(&doc, request);
         match (transport, info.ty) {
             (Transport::HttpGet, Some(OperationType::Mutation | OperationType::Subscription)) => {
                 return Err(AppError::MethodNotAllowed(
@@ -96,6 +109,7 @@ impl Admission {
             info,
             parse_failed: false,
             registration,
+            doc: Some(doc),
         })
     }
 

@@ -86,14 +86,10 @@ pub fn selected_operation<'a>(
     op.map(|(_, op)| &op.node)
 }
 
-/// Reads the operation the request selects.
-pub fn operation_info(request: &mut Request) -> OperationInfo {
-    let name = request.operation_name.clone();
-    let variables = request.variables.clone();
-    let Ok(doc) = request.parsed_query() else {
-        return OperationInfo::default();
-    };
-    let Some(op) = selected_operation(doc, name.as_deref()) else {
+/// Reads the operation the request selects from its parsed document.
+pub fn operation_info(doc: &ExecutableDocument, request: &Request) -> OperationInfo {
+    let variables = &request.variables;
+    let Some(op) = selected_operation(doc, request.operation_name.as_deref()) else {
         return OperationInfo::default();
     };
     let mut fields = Vec::new();

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     graphql::{
-        admission::{Admission, Transport, persisted::PersistedQueries},
+        admission::{Admission, Transport, documents::DocumentCache, persisted::PersistedQueries},
         batching,
         cache_policy::CacheHints,
         schema::AppSchema,
@@ -44,8 +44,10 @@ pub struct GraphqlHttp {
 impl GraphqlHttp {
     pub fn new(state: AppState, schema: AppSchema) -> anyhow::Result<Self> {
         let persisted = PersistedQueries::from_config(&state.config, state.redis.clone())?;
+        let documents = DocumentCache::new(state.config.document_cache_bytes)?;
+        state.metrics.register(documents.collector());
         Ok(Self {
-            admission: Arc::new(Admission::new(persisted)),
+            admission: Arc::new(Admission::new(persisted, documents)),
             cache_hints: Arc::new(CacheHints::from_schema()),
             in_flight: Arc::new(Semaphore::new(state.config.max_concurrent_requests)),
             state,

@@ -296,13 +296,12 @@ async fn cache_lookup(
     if admitted.parse_failed || !admitted.info.is_query() {
         return Lookup::Bypass;
     }
-    let name = request.operation_name.clone();
-    let plan = match request.parsed_query() {
-        Ok(doc) => match selected_operation(doc, name.as_deref()) {
-            Some(op) => served.http.cache_hints.plan(doc, op),
-            None => return Lookup::Bypass,
-        },
-        Err(_) => return Lookup::Bypass,
+    let Some(doc) = admitted.doc.as_deref() else {
+        return Lookup::Bypass;
+    };
+    let plan = match selected_operation(doc, request.operation_name.as_deref()) {
+        Some(op) => served.http.cache_hints.plan(doc, op),
+        None => return Lookup::Bypass,
     };
     if !plan.storable() || (!plan.public && served.viewer.user().is_none()) {
         return Lookup::Bypass;
@@ -343,10 +342,11 @@ async fn execute(
         .into_iter()
         .enumerate()
         .filter(|(i, _)| admitted[*i].is_ok());
-    let work = join_all(runnable.map(|(i, mut r)| {
+    let work = join_all(runnable.map(|(i, r)| {
         let schema = schema.clone();
+        let doc = admitted[i].as_ref().ok().and_then(|a| a.doc.as_ref());
+        let shape = Shape::of(&r, doc);
         async move {
-            let shape = Shape::of(&mut r);
             let mut response = schema.execute(r).await;
             // Fields finish in any order; the answer lists them as the query asked.
             if let Some(shape) = shape {

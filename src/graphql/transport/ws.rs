@@ -432,7 +432,7 @@ impl Connection {
             }
         };
         self.admission.learn(&mut admitted).await;
-        let shape = Shape::of(&mut request);
+        let shape = Shape::of(&request, admitted.doc.as_ref());
         let stream = self
             .schema
             .execute_stream_with_session_data(request, session.data.clone())
