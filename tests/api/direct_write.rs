@@ -89,6 +89,12 @@ fn declined() -> Vec<(String, Value)> {
         ("{ transactions { edges { node { block { index } } } } }".into(), json!({})),
         ("{ blocks { totalCount } transactions { totalCount } }".into(), json!({})),
         ("{ blocks { edges { node { index index } } } }".into(), json!({})),
+        // A selection emptied by @skip: the executor answers null, not an empty object.
+        (
+            "query($s: Boolean!) { blocks(first: 2) { nodes { index miner { username @skip(if: $s) } } } }"
+                .into(),
+            json!({"s": true}),
+        ),
         // Arguments the resolvers reject, with the same errors and paths.
         (
             "{ blocks(first: 2) { edges { node { transactions(first: -1) { nodes { hash } } } } } }"

@@ -152,6 +152,10 @@ impl<F> Shape<F> {
     ) -> Option<Self> {
         let mut fields = Vec::new();
         collect(ctx, &ctx.item.node, type_name, &mut fields)?;
+        // A selection `@skip` emptied: the executor answers null for it, not `{}`.
+        if fields.is_empty() {
+            return None;
+        }
         let mut entries: Vec<(Name, Entry<F>)> = Vec::with_capacity(fields.len());
         for selected in fields {
             let key = selected.node.response_key().node.clone();
