@@ -215,10 +215,6 @@ pub fn optional_string(s: Option<&str>) -> Value {
     s.map_or(Value::Null, string)
 }
 
-pub fn int(n: i32) -> Value {
-    Value::from(n)
-}
-
 pub fn boolean(b: bool) -> Value {
     Value::Boolean(b)
 }
