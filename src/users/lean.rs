@@ -1,18 +1,12 @@
 //! Lean reads of `users` for lookahead-planned lists: only the columns the selection's fields
 //! read. The password hash is never among them.
 
-use std::collections::HashMap;
-
-use sea_orm::{ConnectionTrait, QueryResult};
-use uuid::Uuid;
+use sea_orm::QueryResult;
 
 use super::entity::Model;
 use crate::{
     graphql::selection::FieldColumns,
-    platform::{
-        error::AppResult,
-        sql::{InList, LeanSelect, Picked, SqlBuilder},
-    },
+    platform::{error::AppResult, sql::Picked},
 };
 
 /// The columns of `User`'s fields. `id` is the key and what privacy checks compare with.
@@ -68,27 +62,4 @@ pub fn from_row(row: &QueryResult, picked: &Picked<'_>) -> AppResult<Option<Mode
         updated_at: picked.get(row, "updated_at")?,
         last_login_at: picked.get(row, "last_login_at")?,
     }))
-}
-
-/// The users with these ids, lean.
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-    columns: &[&'static str],
-) -> AppResult<HashMap<Uuid, Model>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut select = LeanSelect::default();
-    let user = select.pick("u", columns);
-    let mut sql = SqlBuilder::new(db.get_database_backend());
-    sql.push(&format!("SELECT {} FROM users u WHERE ", select.sql()))
-        .bind_in("u.id", InList::Uuids(ids));
-    let mut found = HashMap::new();
-    for row in sql.all(db).await? {
-        if let Some(user) = from_row(&row, &user)? {
-            found.insert(user.id, user);
-        }
-    }
-    Ok(found)
 }
